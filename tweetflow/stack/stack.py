@@ -1,0 +1,60 @@
+"""The local stack as a whole: `up` is idempotent, `down` leaves no process behind."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tweetflow.settings import Settings
+from tweetflow.stack import artifacts
+from tweetflow.stack.elasticsearch import Elasticsearch
+from tweetflow.stack.java import Java, find_java
+from tweetflow.stack.kafka import Kafka
+from tweetflow.stack.service import Service, ServiceStatus
+
+
+@dataclass(frozen=True)
+class UpReport:
+    started: tuple[str, ...]
+    already_running: tuple[str, ...]
+    seconds: float
+    connector_jars: tuple[Path, ...]
+
+
+class LocalStack:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.services: dict[str, Service] = {
+            "kafka": Kafka(settings),
+            "elasticsearch": Elasticsearch(settings),
+        }
+
+    def java(self) -> Java:
+        return find_java(self.settings.java_home)
+
+    def connector_jars(self, java: Java | None = None) -> list[Path]:
+        """The verified Flink SQL connector jars (Kafka, Elasticsearch) for PyFlink."""
+        java = java or self.java()
+        directory = artifacts.ensure("flink-connectors", self.settings.cache_dir, java.home)
+        return sorted(directory.glob("*.jar"))
+
+    def up(self) -> UpReport:
+        began = time.monotonic()
+        java = self.java()
+        started, running = [], []
+        for name, service in self.services.items():
+            jars = artifacts.ensure(name, self.settings.cache_dir, java.home)
+            (started if service.start(java, jars) else running).append(name)
+        connectors = self.connector_jars(java)
+        return UpReport(tuple(started), tuple(running), time.monotonic() - began, tuple(connectors))
+
+    def down(self) -> None:
+        for service in reversed(list(self.services.values())):
+            service.stop()
+
+    def status(self) -> list[ServiceStatus]:
+        return [service.status() for service in self.services.values()]
+
+    def log_files(self) -> dict[str, Path]:
+        return {name: service.log_file for name, service in self.services.items()}

