@@ -80,8 +80,7 @@ def statement(path: Path) -> str:
         raise SqlTemplateError(f"{path}: holds no statement")
     spans = _literal_spans(body)
     if any(
-        ch == ";" and not any(start <= i < end for start, end in spans)
-        for i, ch in enumerate(body)
+        ch == ";" and not any(start <= i < end for start, end in spans) for i, ch in enumerate(body)
     ):
         raise SqlTemplateError(f"{path}: holds more than one statement; keep one per file")
     return body

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.stack import LocalStack
+
+if TYPE_CHECKING:
+    from flink_jobs.job import JobConfig
 
 app = typer.Typer(
     help="Real-time tweet analytics on Apache Flink SQL.",
@@ -102,7 +105,7 @@ def stack_lock() -> None:
         typer.echo(f"{name}: {len(entry['sha256'])} jars")  # type: ignore[index]
 
 
-def _job_config(settings: Settings, stack: LocalStack, bounded: bool, group: str) -> object:
+def _job_config(settings: Settings, stack: LocalStack, bounded: bool, group: str) -> JobConfig:
     from flink_jobs.job import JobConfig
 
     java = stack.java()
@@ -133,7 +136,7 @@ def job_run(
     stack = LocalStack(settings)
     config = _job_config(settings, stack, bounded, "tweetflow")
     typer.echo("submitting tweetflow-analytics to the embedded mini-cluster")
-    job_id = job.run(config)  # type: ignore[arg-type]
+    job_id = job.run(config)
     typer.echo(f"job {job_id} finished")
 
 
@@ -144,7 +147,7 @@ def job_explain() -> None:
 
     settings = _settings()
     stack = LocalStack(settings)
-    typer.echo(job.explain(_job_config(settings, stack, True, "tweetflow-explain")))  # type: ignore[arg-type]
+    typer.echo(job.explain(_job_config(settings, stack, True, "tweetflow-explain")))
 
 
 @app.command()
@@ -179,7 +182,7 @@ def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
 def demo(
     tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
 ) -> None:
-    """End to end on embedded defaults: stack up, tweets into Kafka, Flink SQL job, results in ES."""
+    """End to end on embedded defaults: local stack, tweets into Kafka, SQL job, results in ES."""
     from flink_jobs import job
 
     settings = _settings()
@@ -189,7 +192,7 @@ def demo(
     produce(count=tweets, seed=int(time.time()), per_second=50.0)
     config = _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}")
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
-    job_id = job.run(config)  # type: ignore[arg-type]
+    job_id = job.run(config)
     typer.echo(f"job {job_id} done in {time.monotonic() - began:.1f} s")
     typer.echo(f"results in Elasticsearch at {settings.es_url}:")
     for index, docs in index_summary(settings.es_url).items():

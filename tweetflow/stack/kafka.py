@@ -90,8 +90,18 @@ class Kafka(Service):
     def _format(self, java: Java, classpath: str, logging: list[str], properties: Path) -> None:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         result = subprocess.run(
-            [str(java.executable), *logging, "-cp", classpath, "kafka.tools.StorageTool"]
-            + ["format", "-t", cluster_id, "-c", str(properties)],
+            [
+                str(java.executable),
+                *logging,
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(properties),
+            ],
             capture_output=True,
             text=True,
             check=False,

@@ -7,6 +7,7 @@ file was lost.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -121,19 +122,15 @@ def stop(pids: list[int], grace_s: float = 30.0) -> None:
         try:
             os.killpg(pid, signal.SIGTERM)
         except (ProcessLookupError, PermissionError):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline and any(is_alive(p) for p in pids):
         time.sleep(0.2)
     for pid in pids:
         if is_alive(pid):
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(is_alive(p) for p in pids):
         time.sleep(0.1)

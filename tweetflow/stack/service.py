@@ -25,6 +25,8 @@ class ServiceStatus:
 
 class Service(ABC):
     name: str
+    # How long `stop` waits after SIGTERM before SIGKILL.
+    stop_grace_s: float = 30.0
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -96,7 +98,7 @@ class Service(ABC):
         return True
 
     def stop(self) -> None:
-        process.stop(self.pids())
+        process.stop(self.pids(), self.stop_grace_s)
         self.pid_file.unlink(missing_ok=True)
 
     def status(self) -> ServiceStatus:

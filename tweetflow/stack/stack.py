@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +43,20 @@ class LocalStack:
     def up(self) -> UpReport:
         began = time.monotonic()
         java = self.java()
-        started, running = [], []
-        for name, service in self.services.items():
-            jars = artifacts.ensure(name, self.settings.cache_dir, java.home)
-            (started if service.start(java, jars) else running).append(name)
+        jars = {
+            name: artifacts.ensure(name, self.settings.cache_dir, java.home)
+            for name in self.services
+        }
         connectors = self.connector_jars(java)
+        # The services do not depend on each other: start them side by side.
+        with ThreadPoolExecutor(max_workers=len(self.services)) as pool:
+            launched = {
+                name: pool.submit(service.start, java, jars[name])
+                for name, service in self.services.items()
+            }
+        started, running = [], []
+        for name, future in launched.items():
+            (started if future.result() else running).append(name)
         return UpReport(tuple(started), tuple(running), time.monotonic() - began, tuple(connectors))
 
     def down(self) -> None:

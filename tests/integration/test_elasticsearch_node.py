@@ -1,0 +1,49 @@
+"""The real Elasticsearch node: create an index with a mapping, write, search, aggregate."""
+
+from __future__ import annotations
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from tweetflow import versions
+from tweetflow.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def test_index_create_write_and_query(settings: Settings) -> None:
+    es = Elasticsearch(settings.es_url)
+    assert es.info()["version"]["number"] == versions.load().elasticsearch
+    es.indices.create(
+        index="lifecycle_probe",
+        body={
+            "settings": {"number_of_replicas": 0},
+            "mappings": {"properties": {"ts": {"type": "date"}, "tag": {"type": "keyword"}}},
+        },
+    )
+    docs = [
+        ("a", "2026-01-01T00:00:00.500Z", "flink"),
+        ("b", "2026-01-01T00:00:01.900Z", "flink"),
+        ("c", "2026-01-01T00:00:02.100Z", "kafka"),
+    ]
+    for doc_id, ts, tag in docs:
+        es.index(index="lifecycle_probe", id=doc_id, body={"ts": ts, "tag": tag})
+    es.indices.refresh(index="lifecycle_probe")
+    answer = es.search(
+        index="lifecycle_probe",
+        body={
+            "size": 0,
+            "query": {"range": {"ts": {"gte": "2026-01-01T00:00:00Z"}}},
+            "aggs": {
+                "per_2s": {"date_histogram": {"field": "ts", "fixed_interval": "2s"}},
+                "tags": {"terms": {"field": "tag"}},
+            },
+        },
+    )
+    assert answer["hits"]["total"]["value"] == 3
+    assert [b["doc_count"] for b in answer["aggregations"]["per_2s"]["buckets"]] == [2, 1]
+    assert {b["key"]: b["doc_count"] for b in answer["aggregations"]["tags"]["buckets"]} == {
+        "flink": 2,
+        "kafka": 1,
+    }
+    assert es.cluster.health(index="lifecycle_probe")["status"] == "green"

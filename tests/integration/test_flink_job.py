@@ -1,0 +1,64 @@
+"""PyFlink on the embedded mini-cluster: Kafka source table -> SQL -> Elasticsearch sink."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from flink_jobs import job
+from producer import kafka_writer, synthetic
+from tweetflow.stack.stack import LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def expected_tweet_rate(tweets: list[dict], window_ms: int) -> dict[int, int]:
+    """Reference: tweets per tumbling window, keyed by window start in epoch millis."""
+    return dict(Counter(t["timestamp_ms"] // window_ms * window_ms for t in tweets))
+
+
+def epoch_ms(iso: str) -> int:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    assert moment.tzinfo == timezone.utc, iso
+    return int(moment.timestamp() * 1000)
+
+
+def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) -> None:
+    settings = stack.settings
+    topic = f"tweets-{uuid.uuid4().hex[:8]}"
+    prefix = f"t{uuid.uuid4().hex[:6]}_"
+    tweets = list(synthetic.tweets(3000, seed=7, start_ms=1_767_225_600_000, per_second=37.0))
+    kafka_writer.ensure_topic(settings.kafka_bootstrap, topic, partitions=2)
+    assert kafka_writer.send_all(settings.kafka_bootstrap, topic, tweets) == 3000
+
+    config = job.JobConfig(
+        kafka_bootstrap=settings.kafka_bootstrap,
+        es_hosts=settings.es_url,
+        connector_jars=tuple(stack.connector_jars()),
+        kafka_topic=topic,
+        kafka_group_id=topic,
+        bounded=True,
+        es_index_prefix=prefix,
+        checkpoint_dir=tmp_path / "checkpoints",
+        log_dir=tmp_path / "logs",
+        heap=settings.flink_heap,
+        java_home=stack.java().home,
+    )
+    assert job.run(config)
+
+    es = Elasticsearch(settings.es_url)
+    index = f"{prefix}tweet_rate"
+    es.indices.refresh(index=index)
+    hits = es.search(index=index, size=10_000, query={"match_all": {}})["hits"]["hits"]
+    got = {epoch_ms(h["_source"]["window_start"]): h["_source"]["tweets"] for h in hits}
+    assert got == expected_tweet_rate(tweets, 2000)
+    assert sum(got.values()) == 3000
+    for hit in hits:
+        source = hit["_source"]
+        assert epoch_ms(source["window_end"]) - epoch_ms(source["window_start"]) == 2000
+        # The primary key is the document id: one document per window, a replay upserts it.
+        assert epoch_ms(hit["_id"] + "Z") == epoch_ms(source["window_start"])

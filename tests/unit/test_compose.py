@@ -1,0 +1,95 @@
+"""docker-compose.yml, validated offline: no Docker engine runs here."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from tweetflow import versions
+from tweetflow.settings import Settings
+from tweetflow.stack import artifacts
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA = REPO.parent / "shared" / "conformance" / "compose-spec" / "compose-spec.json"
+REQUIRED_SERVICES = {"kafka", "elasticsearch", "kibana", "grafana", "jobmanager", "taskmanager"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text())
+
+
+def test_matches_the_official_compose_schema(compose: dict) -> None:
+    if not SCHEMA.exists():
+        pytest.skip(f"compose schema not found at {SCHEMA}")
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft7Validator(schema).validate(compose)
+
+
+def test_the_schema_check_can_fail(compose: dict) -> None:
+    if not SCHEMA.exists():
+        pytest.skip(f"compose schema not found at {SCHEMA}")
+    broken = {**compose, "services": {"kafka": {"image": "x", "ports": {"not": "a list"}}}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(json.loads(SCHEMA.read_text())).validate(broken)
+
+
+def test_every_required_service_has_a_healthcheck_or_waits_on_one(compose: dict) -> None:
+    services = compose["services"]
+    assert set(services) >= REQUIRED_SERVICES
+    for name, service in services.items():
+        waits = any(
+            isinstance(dep, dict) and dep.get("condition") == "service_healthy"
+            for dep in (service.get("depends_on") or {}).values()
+        )
+        assert "healthcheck" in service or waits, name
+
+
+def test_images_follow_the_version_matrix(compose: dict) -> None:
+    v = versions.load()
+    services = compose["services"]
+    assert services["kafka"]["image"] == f"apache/kafka:{v.kafka}"
+    assert services["elasticsearch"]["image"] == f"elasticsearch:{v.elasticsearch}"
+    assert services["kibana"]["image"] == f"kibana:{v.elasticsearch}"
+    assert services["grafana"]["image"] == f"grafana/grafana:{v.grafana}"
+    assert services["jobmanager"]["image"] == services["taskmanager"]["image"]
+    assert services["jobmanager"]["image"].endswith(f":{v.flink}")
+
+
+def test_flink_image_defaults_follow_the_matrix_and_the_lock() -> None:
+    v = versions.load()
+    dockerfile = (REPO / "deploy" / "flink" / "Dockerfile").read_text()
+    assert f"ARG FLINK_VERSION={v.flink}\n" in dockerfile
+    assert f"ARG KAFKA_CONNECTOR={v.kafka_connector}\n" in dockerfile
+    assert f"ARG ES_CONNECTOR={v.elasticsearch_connector}\n" in dockerfile
+    assert "artifacts.lock.json" in dockerfile and "sha256sum -c" in dockerfile
+    locked = artifacts.read_lock()["flink-connectors"]["sha256"]
+    assert set(locked) == {v.kafka_connector.jar_name, v.elasticsearch_connector.jar_name}
+
+
+def test_host_ports_match_the_local_stack_defaults(compose: dict) -> None:
+    defaults = Settings.from_env({})
+    services = compose["services"]
+
+    def host_ports(name: str) -> set[int]:
+        return {int(re.split(r":", p)[-2]) for p in services[name].get("ports", [])}
+
+    assert defaults.kafka_port in host_ports("kafka")
+    assert defaults.es_port in host_ports("elasticsearch")
+    env = services["kafka"]["environment"]
+    assert f"127.0.0.1:{defaults.kafka_port}" in env["KAFKA_ADVERTISED_LISTENERS"]
+    assert int(env["KAFKA_NUM_PARTITIONS"]) == defaults.topic_partitions
+
+
+def test_named_volumes_are_declared(compose: dict) -> None:
+    declared = set(compose.get("volumes", {}))
+    for service in compose["services"].values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if not source.startswith((".", "/")):
+                assert source in declared, source
