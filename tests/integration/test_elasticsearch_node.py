@@ -16,10 +16,8 @@ def test_index_create_write_and_query(settings: Settings) -> None:
     assert es.info()["version"]["number"] == versions.load().elasticsearch
     es.indices.create(
         index="lifecycle_probe",
-        body={
-            "settings": {"number_of_replicas": 0},
-            "mappings": {"properties": {"ts": {"type": "date"}, "tag": {"type": "keyword"}}},
-        },
+        settings={"number_of_replicas": 0},
+        mappings={"properties": {"ts": {"type": "date"}, "tag": {"type": "keyword"}}},
     )
     docs = [
         ("a", "2026-01-01T00:00:00.500Z", "flink"),
@@ -27,17 +25,15 @@ def test_index_create_write_and_query(settings: Settings) -> None:
         ("c", "2026-01-01T00:00:02.100Z", "kafka"),
     ]
     for doc_id, ts, tag in docs:
-        es.index(index="lifecycle_probe", id=doc_id, body={"ts": ts, "tag": tag})
+        es.index(index="lifecycle_probe", id=doc_id, document={"ts": ts, "tag": tag})
     es.indices.refresh(index="lifecycle_probe")
     answer = es.search(
         index="lifecycle_probe",
-        body={
-            "size": 0,
-            "query": {"range": {"ts": {"gte": "2026-01-01T00:00:00Z"}}},
-            "aggs": {
-                "per_2s": {"date_histogram": {"field": "ts", "fixed_interval": "2s"}},
-                "tags": {"terms": {"field": "tag"}},
-            },
+        size=0,
+        query={"range": {"ts": {"gte": "2026-01-01T00:00:00Z"}}},
+        aggs={
+            "per_2s": {"date_histogram": {"field": "ts", "fixed_interval": "2s"}},
+            "tags": {"terms": {"field": "tag"}},
         },
     )
     assert answer["hits"]["total"]["value"] == 3
