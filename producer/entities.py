@@ -22,22 +22,22 @@ _HASHTAG_ALPHA = r"[\p{L}\p{M}]"
 _HASHTAG_ALNUM = rf"[\p{{L}}\p{{M}}\p{{Nd}}{_HASHTAG_SPECIAL}]"
 _HASHTAG_BOUNDARY = rf"(?:^|\uFE0E|\uFE0F|$|[^&\p{{L}}\p{{M}}\p{{Nd}}{_HASHTAG_SPECIAL}])"
 VALID_HASHTAG = regex.compile(
-    rf"({_HASHTAG_BOUNDARY})([#＃])(?!\uFE0F|\u20E3)"
+    rf"({_HASHTAG_BOUNDARY})([#\uFF03])(?!\uFE0F|\u20E3)"
     rf"({_HASHTAG_ALNUM}*{_HASHTAG_ALPHA}{_HASHTAG_ALNUM}*)",
     regex.IGNORECASE,
 )
-END_HASHTAG = regex.compile(r"[#＃]|://")  # used with match(text, pos): anchored there
+END_HASHTAG = regex.compile(r"[#\uFF03]|://")  # used with match(text, pos): anchored there
 
 _LATIN_ACCENTS = (
     r"\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
     r"\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
 )
-_MENTION_PRECEDING = r"(?:^|[^a-zA-Z0-9_!#$%&*@＠]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)"
+_MENTION_PRECEDING = r"(?:^|[^a-zA-Z0-9_!#$%&*@\uFF20]|(?:^|[^a-zA-Z0-9_+~.-])(?:rt|RT|rT|Rt):?)"
 VALID_MENTION_OR_LIST = regex.compile(
-    rf"({_MENTION_PRECEDING})([@＠])([a-zA-Z0-9_]{{1,20}})(/[a-zA-Z][a-zA-Z0-9_\-]{{0,24}})?"
+    rf"({_MENTION_PRECEDING})([@\uFF20])([a-zA-Z0-9_]{{1,20}})(/[a-zA-Z][a-zA-Z0-9_\-]{{0,24}})?"
 )
-END_MENTION = regex.compile(rf"[@＠]|[{_LATIN_ACCENTS}]|://")
-VALID_REPLY = regex.compile(rf"^(?:[{_SPACES}])*[@＠]([a-zA-Z0-9_]{{1,20}})")
+END_MENTION = regex.compile(rf"[@\uFF20]|[{_LATIN_ACCENTS}]|://")
+VALID_REPLY = regex.compile(rf"^(?:[{_SPACES}])*[@\uFF20]([a-zA-Z0-9_]{{1,20}})")
 
 _PUNCT = r"!'#%&'()*+,\\\-./:;<=>?@\[\]^_{|}~$"
 VALID_CASHTAG = regex.compile(
@@ -73,7 +73,7 @@ def _overlaps(entity: Entity, spans: list[Entity]) -> bool:
 
 
 def hashtags(text: str, check_url_overlap: bool = True) -> list[Entity]:
-    if "#" not in text and "＃" not in text:
+    if "#" not in text and "\uff03" not in text:
         return []
     found = []
     for match in VALID_HASHTAG.finditer(text):
@@ -88,7 +88,7 @@ def hashtags(text: str, check_url_overlap: bool = True) -> list[Entity]:
 
 
 def mentions_or_lists(text: str) -> list[ListMention]:
-    if "@" not in text and "＠" not in text:
+    if "@" not in text and "\uff20" not in text:
         return []
     found = []
     for match in VALID_MENTION_OR_LIST.finditer(text):
