@@ -8,10 +8,15 @@ Indices are in code points, as in the suite and in the v1.1 API.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import regex
-from twitter_text.extract_urls import extract_urls_with_indices
+
+with warnings.catch_warnings():
+    # twitter_text imports pkg_resources at import time; the warning is not ours to act on.
+    warnings.simplefilter("ignore", UserWarning)
+    from twitter_text.extract_urls import extract_urls_with_indices
 
 _SPACES = r"\x09-\x0D\x20\x85\xA0\u1680\u180E\u2000-\u200A\u2028\u2029\u202F\u205F\u3000"
 _HASHTAG_SPECIAL = (

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from producer import cli as producer_cli
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.stack import LocalStack
@@ -25,6 +26,7 @@ stack_app = typer.Typer(help="The local stack: Kafka and Elasticsearch as plain 
 job_app = typer.Typer(help="The Flink SQL analytics job.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(job_app, name="job")
+app.command("produce")(producer_cli.produce)
 
 
 def _settings() -> Settings:
@@ -150,26 +152,6 @@ def job_explain() -> None:
     typer.echo(job.explain(_job_config(settings, stack, True, "tweetflow-explain")))
 
 
-@app.command()
-def produce(
-    count: Annotated[int, typer.Option(help="how many tweets")] = 10_000,
-    seed: Annotated[int, typer.Option(help="same seed, same tweets")] = 42,
-    per_second: Annotated[float, typer.Option(help="event-time density, tweets/s")] = 50.0,
-) -> None:
-    """Write synthetic tweets to the Kafka topic."""
-    from producer import kafka_writer, synthetic
-
-    settings = _settings()
-    kafka_writer.ensure_topic(settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
-    start_ms = int(time.time() * 1000) - int(count / per_second * 1000)
-    sent = kafka_writer.send_all(
-        settings.kafka_bootstrap,
-        settings.topic,
-        synthetic.tweets(count, seed=seed, start_ms=start_ms, per_second=per_second),
-    )
-    typer.echo(f"sent {sent} tweets to topic {settings.topic} at {settings.kafka_bootstrap}")
-
-
 def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
     url = f"{es_url}/_cat/indices/{prefix}*?format=json&h=index,docs.count"
     urllib.request.urlopen(f"{es_url}/{prefix}*/_refresh", data=b"", timeout=30).close()
@@ -189,10 +171,11 @@ def demo(
     stack = LocalStack(settings)
     _up(stack)
     began = time.monotonic()
-    produce(count=tweets, seed=int(time.time()), per_second=50.0)
-    config = _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}")
+    config = producer_cli.synthetic_config(tweets, int(time.time()), None, 50.0)
+    producer_cli.send(settings, producer_cli.synthetic_records(config))
+    job_config = _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}")
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
-    job_id = job.run(config)
+    job_id = job.run(job_config)
     typer.echo(f"job {job_id} done in {time.monotonic() - began:.1f} s")
     typer.echo(f"results in Elasticsearch at {settings.es_url}:")
     for index, docs in index_summary(settings.es_url).items():

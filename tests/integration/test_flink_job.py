@@ -10,7 +10,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from flink_jobs import job
-from producer import kafka_writer, synthetic
+from producer import synthetic
+from producer.kafka_sink import TweetSink
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -32,8 +33,11 @@ def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) 
     topic = f"tweets-{uuid.uuid4().hex[:8]}"
     prefix = f"t{uuid.uuid4().hex[:6]}_"
     tweets = list(synthetic.tweets(3000, seed=7, start_ms=1_767_225_600_000, per_second=37.0))
-    kafka_writer.ensure_topic(settings.kafka_bootstrap, topic, partitions=2)
-    assert kafka_writer.send_all(settings.kafka_bootstrap, topic, tweets) == 3000
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets:
+        sink.send(tweet)
+    sink.close()
+    assert (sink.stats.sent, sink.stats.acked, sink.stats.failed) == (3000, 3000, 0)
 
     config = job.JobConfig(
         kafka_bootstrap=settings.kafka_bootstrap,

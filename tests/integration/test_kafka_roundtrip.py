@@ -9,7 +9,7 @@ import uuid
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
-from producer.kafka_writer import ensure_topic
+from producer.kafka_sink import ensure_topic
 from tweetflow.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,147 @@
+"""`tweetflow produce`: one command for every source, the same Kafka side for all."""
+
+from __future__ import annotations
+
+import enum
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from producer import pipeline, replay
+from producer.kafka_sink import TweetSink
+from producer.pipeline import RawRecord
+from producer.synthetic import SyntheticConfig, generate
+from tweetflow.settings import Settings
+
+
+class Source(str, enum.Enum):
+    synthetic = "synthetic"
+    replay = "replay"
+    x = "x"
+
+
+def parse_speed(speed: str) -> float | None:
+    """`max` (no pacing), `realtime` (1x) or a multiplier such as `10`."""
+    if speed == "max":
+        return None
+    if speed == "realtime":
+        return 1.0
+    try:
+        value = float(speed)
+    except ValueError:
+        raise typer.BadParameter("use max, realtime or a positive multiplier such as 10") from None
+    if value <= 0:
+        raise typer.BadParameter("the multiplier must be positive")
+    return value
+
+
+def synthetic_records(config: SyntheticConfig) -> Iterator[RawRecord]:
+    for n, tweet in enumerate(generate(config)):
+        yield RawRecord(f"synthetic:{n}", tweet, canonical=True)
+
+
+def produce(
+    source: Annotated[Source, typer.Option(help="where tweets come from")] = Source.synthetic,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="replay: files (.json/.gz/.bz2) or directories")
+    ] = None,
+    count: Annotated[int, typer.Option(help="synthetic: how many; 0 = endless")] = 10_000,
+    seed: Annotated[int, typer.Option(help="synthetic: same seed, same tweets")] = 42,
+    rate: Annotated[
+        float, typer.Option(help="tweets per second sent; 0 = as fast as possible")
+    ] = 0,
+    event_rate: Annotated[
+        float, typer.Option(help="synthetic without --rate: tweets per second of event time")
+    ] = 50.0,
+    late: Annotated[float, typer.Option(help="synthetic: share of late events")] = 0.0,
+    out_of_order: Annotated[float, typer.Option(help="synthetic: share out of order")] = 0.02,
+    speed: Annotated[str, typer.Option(help="replay: max, realtime or a multiplier")] = "max",
+    restamp: Annotated[bool, typer.Option(help="replay: shift event times to now")] = False,
+    skip: Annotated[int, typer.Option(help="replay: resume after this many records")] = 0,
+    track: Annotated[list[str] | None, typer.Option(help="x: a term to follow (repeat)")] = None,
+) -> None:
+    """Tweets from a source, normalised to the canonical schema, into the Kafka topic."""
+    settings = Settings.from_env()
+    if source is Source.replay:
+        if not paths:
+            raise typer.BadParameter("replay needs at least one file or directory")
+        records: Iterator[RawRecord] = replay.records(paths, skip=skip)
+        pace = parse_speed(speed)
+    elif source is Source.x:
+        from producer import x_stream
+
+        records = x_stream.records(x_stream.XStreamConfig.from_env(track or []))
+        pace = None
+    else:
+        records = synthetic_records(
+            synthetic_config(count or None, seed, rate or None, event_rate, late, out_of_order)
+        )
+        pace = None
+    send(settings, records, pace=pace, rate=rate or None, restamp=restamp)
+
+
+def synthetic_config(
+    count: int | None,
+    seed: int,
+    rate: float | None,
+    event_rate: float,
+    late: float = 0.0,
+    out_of_order: float = 0.02,
+) -> SyntheticConfig:
+    """Live (with a send rate) event times follow the clock; a finite batch ends about now."""
+    per_second = rate or event_rate
+    now_ms = int(time.time() * 1000)
+    start_ms = now_ms if rate or count is None else now_ms - int(count / per_second * 1000)
+    return SyntheticConfig(
+        seed=seed,
+        count=count,
+        start_ms=start_ms,
+        per_second=per_second,
+        late=late,
+        out_of_order=out_of_order,
+    )
+
+
+def send(
+    settings: Settings,
+    records: Iterator[RawRecord],
+    pace: float | None = None,
+    rate: float | None = None,
+    restamp: bool = False,
+) -> pipeline.Counters:
+    sink = TweetSink(settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    progress = pipeline.Progress(pipeline.Counters())
+    began = time.monotonic()
+    try:
+        counters = pipeline.run(
+            records,
+            sink,
+            speed=pace,
+            rate=rate,
+            restamp=restamp,
+            stop=stop,
+            progress=progress,
+        )
+    finally:
+        sink.close()
+    seconds = time.monotonic() - began
+    stats = sink.stats
+    typer.echo(
+        f"sent {counters.sent:,} tweets to {settings.topic} in {seconds:.1f} s "
+        f"({counters.sent / max(seconds, 1e-9):,.0f}/s, {stats.bytes / 1e6:,.1f} MB); "
+        f"acked {stats.acked:,}; dead-lettered {counters.bad:,} to {sink.dlq}; "
+        f"failed {stats.failed:,}"
+    )
+    for error in stats.errors:
+        typer.echo(f"  send error: {error}", err=True)
+    if stats.failed:
+        raise typer.Exit(1)
+    return counters

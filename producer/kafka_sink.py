@@ -1,0 +1,141 @@
+"""The Kafka side of the producer: durable, ordered per author, batched and compressed.
+
+Every tweet is keyed by its author's id: one author's tweets land on one partition in order
+(the `users` query keeps the newest profile), while thousands of authors spread the load.
+Records that cannot become tweets go to the dead-letter topic `<topic>.dlq` with the reason
+and their source position, so nothing bad input brings is silently lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from kafka import KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+# Passed through from the environment to every Kafka client (producer, admin, consumers).
+SECURITY_VARIABLES = {
+    "TWEETFLOW_KAFKA_SECURITY_PROTOCOL": "security_protocol",
+    "TWEETFLOW_KAFKA_SASL_MECHANISM": "sasl_mechanism",
+    "TWEETFLOW_KAFKA_SASL_USERNAME": "sasl_plain_username",
+    "TWEETFLOW_KAFKA_SSL_CAFILE": "ssl_cafile",
+}
+PASSWORD_VARIABLE = "TWEETFLOW_KAFKA_SASL_PASSWORD"
+
+
+def client_security(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """SASL/SSL settings from the environment; the password also from a *_FILE variable."""
+    env = dict(os.environ if env is None else env)
+    config = {key: env[var] for var, key in SECURITY_VARIABLES.items() if env.get(var)}
+    password = env.get(PASSWORD_VARIABLE)
+    if not password and env.get(f"{PASSWORD_VARIABLE}_FILE"):
+        with open(env[f"{PASSWORD_VARIABLE}_FILE"], encoding="utf-8") as handle:
+            password = handle.read().strip()
+    if password:
+        config["sasl_plain_password"] = password
+    return config
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def ensure_topic(bootstrap: str, topic: str, partitions: int, **security: Any) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, **security)
+    try:
+        admin.create_topics([NewTopic(topic, partitions, 1)])
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
+@dataclass
+class SinkStats:
+    sent: int = 0  # handed to the client
+    acked: int = 0  # confirmed by the broker (acks=all)
+    failed: int = 0  # the client gave up after its retries
+    dead_lettered: int = 0
+    bytes: int = 0
+    errors: list[str] = field(default_factory=list)  # first few send failures, for the summary
+
+
+class TweetSink:
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        partitions: int = 2,
+        compression: str = "lz4",
+        linger_ms: int = 10,
+        batch_size: int = 256 * 1024,
+        create_topics: bool = True,
+        **overrides: Any,
+    ) -> None:
+        self.topic = topic
+        self.dlq = dlq_topic(topic)
+        security = client_security()
+        if create_topics:
+            ensure_topic(bootstrap, topic, partitions, **security)
+            ensure_topic(bootstrap, self.dlq, 1, **security)
+        self.stats = SinkStats()
+        self._lock = threading.Lock()
+        self._producer = KafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",  # a tweet counts as sent once every in-sync replica has it
+            enable_idempotence=True,  # retries neither duplicate nor reorder
+            compression_type=compression,
+            linger_ms=linger_ms,
+            batch_size=batch_size,
+            **{**security, **overrides},
+        )
+
+    def _acked(self, _metadata: Any) -> None:
+        with self._lock:
+            self.stats.acked += 1
+
+    def _failed(self, error: Exception) -> None:
+        with self._lock:
+            self.stats.failed += 1
+            if len(self.stats.errors) < 5:
+                self.stats.errors.append(repr(error))
+
+    def send(self, tweet: dict[str, Any]) -> None:
+        value = orjson.dumps(tweet)
+        key = tweet["user"]["id_str"].encode()
+        future = self._producer.send(self.topic, key=key, value=value)
+        future.add_callback(self._acked)
+        future.add_errback(self._failed)
+        self.stats.sent += 1
+        self.stats.bytes += len(value)
+
+    def dead_letter(self, raw: bytes | str | Any, reason: str, position: str) -> None:
+        if isinstance(raw, bytes):
+            try:
+                payload: dict[str, Any] = {"raw": raw.decode("utf-8")}
+            except UnicodeDecodeError:
+                payload = {"raw_base64": base64.b64encode(raw).decode("ascii")}
+        elif isinstance(raw, str):
+            payload = {"raw": raw}
+        else:
+            payload = {"raw": orjson.dumps(raw, default=str).decode()}
+        record = {"reason": reason, "position": position, **payload}
+        future = self._producer.send(self.dlq, value=orjson.dumps(record))
+        future.add_errback(self._failed)
+        self.stats.dead_lettered += 1
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        try:
+            self._producer.flush(timeout=timeout_s)
+        except KafkaError as exc:
+            self._failed(exc)
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        self.flush(timeout_s)
+        self._producer.close(timeout=timeout_s)
