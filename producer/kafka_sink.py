@@ -56,6 +56,21 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int, **security: Any) -
         admin.close()
 
 
+def dead_letter_record(raw: bytes | str | Any, reason: str, position: str) -> dict[str, Any]:
+    """What the dead-letter topic holds: the reason, where it came from, the input unchanged
+    (as text when it is UTF-8, else base64)."""
+    if isinstance(raw, bytes):
+        try:
+            payload: dict[str, Any] = {"raw": raw.decode("utf-8")}
+        except UnicodeDecodeError:
+            payload = {"raw_base64": base64.b64encode(raw).decode("ascii")}
+    elif isinstance(raw, str):
+        payload = {"raw": raw}
+    else:
+        payload = {"raw": orjson.dumps(raw, default=str).decode()}
+    return {"reason": reason, "position": position, **payload}
+
+
 @dataclass
 class SinkStats:
     sent: int = 0  # handed to the client
@@ -116,16 +131,7 @@ class TweetSink:
         self.stats.bytes += len(value)
 
     def dead_letter(self, raw: bytes | str | Any, reason: str, position: str) -> None:
-        if isinstance(raw, bytes):
-            try:
-                payload: dict[str, Any] = {"raw": raw.decode("utf-8")}
-            except UnicodeDecodeError:
-                payload = {"raw_base64": base64.b64encode(raw).decode("ascii")}
-        elif isinstance(raw, str):
-            payload = {"raw": raw}
-        else:
-            payload = {"raw": orjson.dumps(raw, default=str).decode()}
-        record = {"reason": reason, "position": position, **payload}
+        record = dead_letter_record(raw, reason, position)
         future = self._producer.send(self.dlq, value=orjson.dumps(record))
         future.add_errback(self._failed)
         self.stats.dead_lettered += 1
