@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from producer import pipeline, replay
-from producer.kafka_sink import TweetSink
+from producer.kafka_sink import open_sink
 from producer.pipeline import RawRecord
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.settings import Settings
@@ -64,6 +64,9 @@ def produce(
     restamp: Annotated[bool, typer.Option(help="replay: shift event times to now")] = False,
     skip: Annotated[int, typer.Option(help="replay: resume after this many records")] = 0,
     track: Annotated[list[str] | None, typer.Option(help="x: a term to follow (repeat)")] = None,
+    backend: Annotated[
+        str, typer.Option(help="Kafka client: kafka-python, or confluent-kafka (faster)")
+    ] = "kafka-python",
 ) -> None:
     """Tweets from a source, normalised to the canonical schema, into the Kafka topic."""
     settings = Settings.from_env()
@@ -82,7 +85,7 @@ def produce(
             synthetic_config(count or None, seed, rate or None, event_rate, late, out_of_order)
         )
         pace = None
-    send(settings, records, pace=pace, rate=rate or None, restamp=restamp)
+    send(settings, records, pace=pace, rate=rate or None, restamp=restamp, backend=backend)
 
 
 def synthetic_config(
@@ -113,8 +116,9 @@ def send(
     pace: float | None = None,
     rate: float | None = None,
     restamp: bool = False,
+    backend: str = "kafka-python",
 ) -> pipeline.Counters:
-    sink = TweetSink(settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
+    sink = open_sink(backend, settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -82,6 +82,10 @@ class SinkStats:
 
 
 class TweetSink:
+    """Sends with kafka-python, the design card's client."""
+
+    backend = "kafka-python"
+
     def __init__(
         self,
         bootstrap: str,
@@ -145,3 +149,104 @@ class TweetSink:
     def close(self, timeout_s: float = 30.0) -> None:
         self.flush(timeout_s)
         self._producer.close(timeout=timeout_s)
+
+
+# librdkafka's names for the settings client_security() reads.
+_CONFLUENT_NAMES = {
+    "security_protocol": "security.protocol",
+    "sasl_mechanism": "sasl.mechanism",
+    "sasl_plain_username": "sasl.username",
+    "sasl_plain_password": "sasl.password",
+    "ssl_cafile": "ssl.ca.location",
+}
+
+
+class ConfluentTweetSink:
+    """The same interface over confluent-kafka (librdkafka): several times kafka-python's
+    throughput from one process (see bench/producer_bench.py). Optional: `tweetflow[fast]`."""
+
+    backend = "confluent-kafka"
+
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        partitions: int = 2,
+        compression: str = "lz4",
+        linger_ms: int = 10,
+        batch_size: int = 256 * 1024,
+        create_topics: bool = True,
+    ) -> None:
+        from confluent_kafka import Producer
+
+        self.topic = topic
+        self.dlq = dlq_topic(topic)
+        security = client_security()
+        if create_topics:
+            ensure_topic(bootstrap, topic, partitions, **security)
+            ensure_topic(bootstrap, self.dlq, 1, **security)
+        self.stats = SinkStats()
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap,
+                "acks": "all",
+                "enable.idempotence": True,
+                "compression.type": compression,
+                "linger.ms": linger_ms,
+                "batch.size": batch_size,
+                "queue.buffering.max.messages": 500_000,
+                **{_CONFLUENT_NAMES[k]: v for k, v in security.items()},
+            }
+        )
+
+    def _delivered(self, error: Any, _message: Any) -> None:
+        if error is None:
+            self.stats.acked += 1
+        else:
+            self.stats.failed += 1
+            if len(self.stats.errors) < 5:
+                self.stats.errors.append(str(error))
+
+    def _produce(self, topic: str, value: bytes, key: bytes | None = None) -> None:
+        while True:
+            try:
+                self._producer.produce(topic, value, key, on_delivery=self._delivered)
+                break
+            except BufferError:
+                self._producer.poll(0.05)  # local queue full: let deliveries drain (backpressure)
+        self._producer.poll(0)
+
+    def send(self, tweet: dict[str, Any]) -> None:
+        value = orjson.dumps(tweet)
+        self._produce(self.topic, value, tweet["user"]["id_str"].encode())
+        self.stats.sent += 1
+        self.stats.bytes += len(value)
+
+    def dead_letter(self, raw: bytes | str | Any, reason: str, position: str) -> None:
+        self._produce(self.dlq, orjson.dumps(dead_letter_record(raw, reason, position)))
+        self.stats.dead_lettered += 1
+
+    def flush(self, timeout_s: float | None = None) -> None:
+        remaining = self._producer.flush(-1 if timeout_s is None else timeout_s)
+        if remaining:
+            self.stats.failed += remaining
+            self.stats.errors.append(f"{remaining} messages still queued after the flush timeout")
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        self.flush(timeout_s)
+
+
+def open_sink(
+    backend: str, bootstrap: str, topic: str, partitions: int = 2, **options: Any
+) -> TweetSink | ConfluentTweetSink:
+    if backend == "kafka-python":
+        return TweetSink(bootstrap, topic, partitions, **options)
+    if backend == "confluent-kafka":
+        try:
+            import confluent_kafka  # noqa: F401
+        except ImportError:
+            raise RuntimeError(
+                "the confluent-kafka backend needs `pip install 'tweetflow[fast]'`"
+            ) from None
+        return ConfluentTweetSink(bootstrap, topic, partitions, **options)
+    raise ValueError(f"unknown Kafka backend {backend!r}: kafka-python or confluent-kafka")

@@ -122,6 +122,12 @@ def generate(config: SyntheticConfig) -> Iterator[dict[str, Any]]:
     gap_ms = 1000.0 / config.per_second
     recent: list[tuple[str, str]] = []  # (id_str, screen_name) of recent originals
     id_base = 1_900_000_000_000_000_000 + (config.seed % 1_000_000) * 1_000_000_000
+    created_second, created_at = -1, ""  # formatting a date costs more than most of a tweet
+    burst_center = burst_width = 0.0
+    if config.count:
+        # A trending tag that rises and fades (a bell over trending_span of the run).
+        burst_center = config.count * (config.trending_at + config.trending_span / 2)
+        burst_width = max(config.count * config.trending_span / 4, 1.0)
 
     for n in itertools.count():
         if config.count is not None and n >= config.count:
@@ -142,11 +148,9 @@ def generate(config: SyntheticConfig) -> Iterator[dict[str, Any]]:
             tag = cluster[min(in_cluster_pick.sample(rng), len(cluster) - 1)]
             if tag not in tags:
                 tags.append(tag)
-        if config.count:
-            # A trending tag that rises and fades (a bell over trending_span of the run).
-            center = config.count * (config.trending_at + config.trending_span / 2)
-            width = max(config.count * config.trending_span / 4, 1.0)
-            if rng.random() < 0.6 * math.exp(-(((n - center) / width) ** 2)):
+        if burst_width:
+            distance = (n - burst_center) / burst_width
+            if distance * distance < 16 and rng.random() < 0.6 * math.exp(-distance * distance):
                 tags.insert(0, config.trending_tag)
         body = rng.choices(words[lang], k=rng.randint(3, 10))
         mentions, urls, symbols = [], [], []
@@ -179,6 +183,9 @@ def generate(config: SyntheticConfig) -> Iterator[dict[str, Any]]:
             quoted = rng.choice(recent)
 
         id_str = str(id_base + n)
+        if timestamp_ms // 1000 != created_second:
+            created_second = timestamp_ms // 1000
+            created_at = created_at_v1(timestamp_ms)
         if retweeted is None:
             recent.append((id_str, author["screen_name"]))
             if len(recent) > 500:
@@ -186,7 +193,7 @@ def generate(config: SyntheticConfig) -> Iterator[dict[str, Any]]:
         yield {
             "schema_version": SCHEMA_VERSION,
             "id_str": id_str,
-            "created_at": created_at_v1(timestamp_ms),
+            "created_at": created_at,
             "timestamp_ms": timestamp_ms,
             "text": text,
             "lang": lang,

@@ -66,6 +66,16 @@ def components() -> dict[str, Component]:
                 ),
             ),
         ),
+        # kafka-producer-perf-test and kafka-consumer-perf-test: benchmarks only, kept off the
+        # broker's classpath (they bring Kafka Connect and Jetty along).
+        "kafka-tools": Component(
+            "kafka-tools",
+            (
+                MavenCoordinate("org.apache.kafka", "kafka-tools", v.kafka),
+                MavenCoordinate("org.apache.logging.log4j", "log4j-slf4j2-impl", v.log4j),
+                MavenCoordinate("org.apache.logging.log4j", "log4j-core", v.log4j),
+            ),
+        ),
         "flink-connectors": Component(
             "flink-connectors",
             (v.kafka_connector, v.elasticsearch_connector),

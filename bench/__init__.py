@@ -1,0 +1,1 @@
+"""Benchmarks that print figures and write bench/results/*.json; never timed assertions."""

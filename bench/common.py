@@ -1,0 +1,55 @@
+"""What every benchmark needs: a broker to measure against and a place for results."""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tweetflow import versions
+from tweetflow.settings import Settings
+from tweetflow.stack import artifacts
+from tweetflow.stack.ports import private_settings
+from tweetflow.stack.stack import LocalStack
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@contextmanager
+def kafka_broker(bootstrap: str | None) -> Iterator[tuple[str, LocalStack]]:
+    """The given broker, or a private one on free ports that is stopped afterwards."""
+    if bootstrap:
+        yield bootstrap, LocalStack(Settings.from_env())
+        return
+    with tempfile.TemporaryDirectory(prefix="tweetflow-bench-") as state:
+        stack = LocalStack(private_settings(Path(state)))
+        kafka = stack.services["kafka"]
+        java = stack.java()
+        kafka.start(java, artifacts.ensure("kafka", stack.settings.cache_dir, java.home))
+        try:
+            yield stack.settings.kafka_bootstrap, stack
+        finally:
+            kafka.stop()
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "kafka": versions.load().kafka,
+        "flink": versions.load().flink,
+    }
+
+
+def write(name: str, results: dict[str, Any]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **results}, indent=2) + "\n")
+    return path

@@ -1,0 +1,23 @@
+"""The benchmarks' smoke mode runs in CI: every contender produces a figure (no timing asserted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import producer_bench
+from tweetflow.settings import Settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_producer_benchmark_smoke(settings: Settings) -> None:
+    results = producer_bench.main(["--smoke", "--bootstrap", settings.kafka_bootstrap])
+    assert results["count"] == 3_000
+    assert set(results["contenders"]) == {
+        "kafka-producer-perf-test",
+        "tweetflow (kafka-python)",
+        "tweetflow (confluent-kafka)",
+    }
+    for figures in results["contenders"].values():
+        assert figures["tweets_per_s"] > 0 and figures["mb_per_s"] > 0
+    assert 300 < results["source"]["mean_record_bytes"] < 2000
