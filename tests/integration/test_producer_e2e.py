@@ -102,3 +102,34 @@ def test_x_stream_into_kafka(settings: Settings) -> None:
     got = [json.loads(m.value) for m in consume(settings, name, 3)]
     assert sorted(t["id_str"] for t in got) == ["1001", "1002", "1003"]
     assert all(t["user"]["screen_name"] == "XDevelopers" for t in got)
+
+
+def test_ctrl_c_flushes_everything_it_counted(settings: Settings, tmp_path: Path) -> None:
+    """An endless live producer stopped with SIGINT: every tweet it reports is in the topic."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    name = topic()
+    env = {
+        **os.environ,
+        "TWEETFLOW_KAFKA_PORT": str(settings.kafka_port),
+        "TWEETFLOW_TOPIC": name,
+        "TWEETFLOW_STATE_DIR": str(tmp_path),
+    }
+    producer = subprocess.Popen(
+        [sys.executable, "-m", "tweetflow.cli", "produce", "--count", "0", "--rate", "3000"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(6)
+    producer.send_signal(signal.SIGINT)
+    out, err = producer.communicate(timeout=60)
+    assert producer.returncode == 0, err
+    sent = int(out.split("sent ", 1)[1].split(" ", 1)[0].replace(",", ""))
+    assert f"acked {sent:,};" in out
+    assert sent > 1000
+    assert len(consume(settings, name, sent)) == sent
