@@ -10,15 +10,46 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flink_jobs import sql_template
+from flink_jobs import es_templates, sql_template
 
 if TYPE_CHECKING:
     from pyflink.table import TableEnvironment
 
-# DDL first (sources, then sinks), then one INSERT per query file.
-SOURCE_DDL = ("ddl/tweets.sql",)
-QUERIES: dict[str, tuple[str, ...]] = {
-    "tweet_rate": ("ddl/tweet_rate_es.sql", "queries/tweet_rate.sql"),
+# Created first, in order: the source, the shared sink options, then the views.
+SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
+VIEWS = (
+    "views/parsed_tweets.sql",
+    "views/tweets.sql",
+    "views/tweet_hashtags.sql",
+    "views/tweet_cashtags.sql",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    sinks: tuple[str, ...]  # DDL of the tables it writes
+    inserts: tuple[str, ...]  # one INSERT per file
+
+
+QUERIES: dict[str, Query] = {
+    "tweet_rate": Query(
+        ("ddl/tweet_rate_es.sql",),
+        ("queries/tweet_rate_short.sql", "queries/tweet_rate_minute.sql"),
+    ),
+    "tweet_rolling": Query(("ddl/tweet_rolling_es.sql",), ("queries/tweet_rolling.sql",)),
+    "author_counts": Query(
+        ("ddl/author_counts_es.sql",),
+        ("queries/author_counts_tumbling.sql", "queries/author_counts_hopping.sql"),
+    ),
+    "top_hashtags": Query(("ddl/top_hashtags_es.sql",), ("queries/top_hashtags.sql",)),
+    "languages": Query(("ddl/languages_es.sql",), ("queries/languages.sql",)),
+    "cashtags": Query(("ddl/cashtags_es.sql",), ("queries/cashtags.sql",)),
+    "live_tweets": Query(("ddl/live_tweets_es.sql",), ("queries/live_tweets.sql",)),
+    "users": Query(("ddl/users_es.sql",), ("queries/users.sql",)),
+    "dead_letters": Query(
+        ("ddl/dead_letters_kafka.sql", "ddl/dead_letter_counts_es.sql"),
+        ("queries/dead_letters.sql", "queries/dead_letter_counts.sql"),
+    ),
 }
 
 
@@ -29,12 +60,22 @@ class JobConfig:
     connector_jars: tuple[Path, ...]
     kafka_topic: str = "tweets"
     kafka_group_id: str = "tweetflow"
-    scan_startup_mode: str = "earliest-offset"
+    scan_startup_mode: str = "earliest-offset"  # latest-offset, group-offsets, timestamp
+    scan_startup_timestamp_ms: int = 0  # with timestamp: the first Kafka record time to read
     bounded: bool = False  # stop at the offsets current at start (finite replays, tests)
     es_index_prefix: str = "tweetflow_"
     es_flush_interval: str = "500ms"
     watermark_delay_s: int = 5
     tweet_rate_window_s: int = 2
+    rolling_window_s: int = 60
+    rolling_slide_s: int = 5
+    author_tumble_window_s: int = 5
+    top_authors: int = 5
+    hashtag_window_s: int = 3600
+    hashtag_slide_s: int = 60
+    top_hashtags: int = 10
+    count_window_s: int = 60
+    es_replicas: int = 0
     parallelism: int = 1
     checkpoint_interval: str = "10 s"
     checkpoint_dir: Path | None = None
@@ -49,12 +90,22 @@ class JobConfig:
             "kafka_topic": self.kafka_topic,
             "kafka_group_id": self.kafka_group_id,
             "scan_startup_mode": self.scan_startup_mode,
+            "scan_startup_timestamp_ms": self.scan_startup_timestamp_ms,
             "scan_bounded_mode": "latest-offset" if self.bounded else "unbounded",
             "es_hosts": self.es_hosts,
             "es_index_prefix": self.es_index_prefix,
             "es_flush_interval": self.es_flush_interval,
+            "kafka_dead_letter_topic": f"{self.kafka_topic}.dlq",
             "watermark_delay_s": self.watermark_delay_s,
             "tweet_rate_window_s": self.tweet_rate_window_s,
+            "rolling_window_s": self.rolling_window_s,
+            "rolling_slide_s": self.rolling_slide_s,
+            "author_tumble_window_s": self.author_tumble_window_s,
+            "top_authors": self.top_authors,
+            "hashtag_window_s": self.hashtag_window_s,
+            "hashtag_slide_s": self.hashtag_slide_s,
+            "top_hashtags": self.top_hashtags,
+            "count_window_s": self.count_window_s,
         }
 
 
@@ -64,12 +115,11 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
     if unknown:
         raise ValueError(f"unknown queries {unknown}; known: {sorted(QUERIES)}")
     params = config.sql_params()
-    ddl = [sql_template.load(path, params) for path in SOURCE_DDL]
+    ddl = [sql_template.load(path, params) for path in (*SOURCE_DDL, *VIEWS)]
     inserts = []
     for name in config.queries:
-        *sink_ddl, insert = QUERIES[name]
-        ddl += [sql_template.load(path, params) for path in sink_ddl]
-        inserts.append(sql_template.load(insert, params))
+        ddl += [sql_template.load(path, params) for path in QUERIES[name].sinks]
+        inserts += [sql_template.load(path, params) for path in QUERIES[name].inserts]
     return ddl, inserts
 
 
@@ -104,6 +154,7 @@ def table_environment(config: JobConfig) -> TableEnvironment:
 
 def run(config: JobConfig, wait: bool = True) -> str:
     """Submit the job; with wait, block until it ends (bounded) or is cancelled. Returns job id."""
+    es_templates.install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas)
     env = table_environment(config)
     ddl, inserts = statements(config)
     for statement in ddl:

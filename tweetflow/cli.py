@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -171,9 +172,15 @@ def demo(
     stack = LocalStack(settings)
     _up(stack)
     began = time.monotonic()
+    produced_from_ms = int(time.time() * 1000)
     config = producer_cli.synthetic_config(tweets, int(time.time()), None, 50.0)
     producer_cli.send(settings, producer_cli.synthetic_records(config))
-    job_config = _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}")
+    # Read only what this demo produced, whatever earlier runs left in the topic.
+    job_config = replace(
+        _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}"),
+        scan_startup_mode="timestamp",
+        scan_startup_timestamp_ms=produced_from_ms,
+    )
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
     job_id = job.run(job_config)
     typer.echo(f"job {job_id} done in {time.monotonic() - began:.1f} s")

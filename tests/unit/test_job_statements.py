@@ -15,6 +15,7 @@ def config(**changes: object) -> JobConfig:
 def test_statements_render_every_placeholder() -> None:
     ddl, inserts = statements(config(kafka_topic="my-topic", tweet_rate_window_s=7))
     assert any("'topic' = 'my-topic'" in s for s in ddl)
+    assert any("'topic' = 'my-topic.dlq'" in s for s in ddl)
     assert any("INTERVAL '7' SECOND" in s for s in inserts)
     assert all("${" not in s for s in ddl + inserts)
 
@@ -31,3 +32,32 @@ def test_every_insert_targets_a_declared_sink() -> None:
     for insert in inserts:
         target = insert.split("INSERT INTO", 1)[1].split()[0]
         assert any(f"CREATE TABLE IF NOT EXISTS {target} " in s for s in ddl)
+
+
+def test_every_sql_file_is_used_exactly_once() -> None:
+    from flink_jobs.job import QUERIES, SOURCE_DDL, VIEWS
+    from flink_jobs.sql_template import SQL_DIR
+
+    used = [*SOURCE_DDL, *VIEWS] + [p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)]
+    assert len(used) == len(set(used))
+    assert set(used) == {str(p.relative_to(SQL_DIR)) for p in SQL_DIR.rglob("*.sql")}
+
+
+def test_elasticsearch_mappings_cover_exactly_the_sink_columns() -> None:
+    import re
+
+    from flink_jobs.es_templates import templates
+
+    ddl, _ = statements(config())
+    mapped = templates("p_")
+    for statement in ddl:
+        match = re.search(r"CREATE TABLE IF NOT EXISTS (\w+)_es \((.*)\) WITH", statement, re.S)
+        if not match:
+            continue
+        columns = {
+            line.split()[0].strip("`")
+            for line in match.group(2).splitlines()
+            if line.strip() and not line.strip().startswith("PRIMARY KEY")
+        }
+        properties = mapped[f"p_{match.group(1)}"]["template"]["mappings"]["properties"]
+        assert columns == set(properties), match.group(1)

@@ -1,0 +1,48 @@
+"""Index templates with explicit mappings, installed before the job writes a document.
+
+Without them Elasticsearch guesses: window bounds would be dates only by luck and hashtags
+would be analysed text. The mappings live in deploy/elasticsearch/index_templates.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+TEMPLATES_FILE = (
+    Path(__file__).resolve().parent.parent / "deploy" / "elasticsearch" / "index_templates.json"
+)
+
+
+def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
+    """Composable index templates by name, for indexes named <prefix><index>."""
+    indexes = json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))["indexes"]
+    normalizer = {
+        "analysis": {"normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}}}
+    }
+    return {
+        f"{prefix}{name}": {
+            "index_patterns": [f"{prefix}{name}", f"{prefix}{name}-*"],
+            "priority": 100,
+            "template": {
+                "settings": {
+                    "number_of_shards": 1,
+                    "number_of_replicas": replicas,
+                    "refresh_interval": "1s",
+                    **normalizer,
+                },
+                "mappings": mapping,
+            },
+        }
+        for name, mapping in indexes.items()
+    }
+
+
+def install(es_url: str, prefix: str, replicas: int = 0) -> list[str]:
+    client = Elasticsearch(es_url)
+    for name, body in templates(prefix, replicas).items():
+        client.indices.put_index_template(name=name, body=body)
+    return sorted(templates(prefix, replicas))

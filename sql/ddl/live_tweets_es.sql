@@ -1,0 +1,15 @@
+-- Elasticsearch index of every tweet, for the live feeds; a replayed tweet overwrites itself.
+CREATE TABLE IF NOT EXISTS live_tweets_es (
+    id_str STRING,
+    created_at TIMESTAMP_LTZ(3),
+    user_id STRING,
+    screen_name STRING,
+    followers_count BIGINT,
+    tweet_text STRING,
+    hashtags ARRAY<STRING>,
+    lang STRING,
+    is_retweet BOOLEAN,
+    PRIMARY KEY (id_str) NOT ENFORCED
+) WITH (
+    'index' = '${es_index_prefix}live_tweets'
+) LIKE es_defaults (EXCLUDING ALL INCLUDING OPTIONS);

@@ -1,0 +1,23 @@
+-- The tweets topic as raw text: every record reaches SQL, so a malformed one can be
+-- dead-lettered instead of vanishing inside a JSON decoder. Event time comes from the JSON's
+-- timestamp_ms; a record without one gets epoch 0, which never advances the watermark.
+CREATE TABLE IF NOT EXISTS raw_tweets (
+    payload STRING,
+    kafka_partition INT METADATA FROM 'partition' VIRTUAL,
+    kafka_offset BIGINT METADATA FROM 'offset' VIRTUAL,
+    event_time AS COALESCE(
+        TO_TIMESTAMP_LTZ(TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT), 3),
+        TO_TIMESTAMP_LTZ(0, 3)
+    ),
+    WATERMARK FOR event_time AS event_time - INTERVAL '${watermark_delay_s}' SECOND
+) WITH (
+    'connector' = 'kafka',
+    'topic' = '${kafka_topic}',
+    'properties.bootstrap.servers' = '${kafka_bootstrap}',
+    'properties.group.id' = '${kafka_group_id}',
+    'scan.startup.mode' = '${scan_startup_mode}',
+    'scan.startup.timestamp-millis' = '${scan_startup_timestamp_ms}',
+    'scan.bounded.mode' = '${scan_bounded_mode}',
+    'format' = 'raw',
+    'raw.charset' = 'UTF-8'
+);

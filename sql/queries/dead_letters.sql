@@ -1,0 +1,7 @@
+-- Every unusable record to the dead-letter topic, with its reason and Kafka position.
+INSERT INTO dead_letters_kafka
+SELECT error_reason,
+    CONCAT('kafka:', CAST(kafka_partition AS STRING), ':', CAST(kafka_offset AS STRING)),
+    payload
+FROM parsed_tweets
+WHERE error_reason IS NOT NULL;
