@@ -6,6 +6,7 @@ All INSERTs go into one statement set: one job, one read of the Kafka topic.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,20 @@ VIEWS = (
     "views/tweets.sql",
     "views/tweet_hashtags.sql",
     "views/tweet_cashtags.sql",
+    "views/tweet_hashtag_pairs.sql",
+    "views/tweet_words.sql",
+    "views/tracked_tweets.sql",
+)
+# Common English, Spanish, Portuguese, French and German function words, and Twitter's "rt".
+STOP_WORDS = (
+    "a,about,after,all,also,an,and,any,are,as,at,be,been,but,by,can,could,do,does,for,from,"
+    "get,had,has,have,he,her,his,how,i,if,in,into,is,it,its,just,me,more,my,no,not,now,of,on,"
+    "one,or,our,out,rt,she,so,some,than,that,the,their,them,then,there,they,this,to,up,us,was,"
+    "we,were,what,when,which,who,will,with,would,you,your,"
+    "de,la,el,en,y,los,las,del,un,una,por,con,para,es,que,se,lo,al,"
+    "do,da,os,as,um,uma,com,não,na,no,"
+    "le,les,des,du,et,est,pour,dans,il,elle,"
+    "der,die,das,und,ist,nicht,mit,den,ein,eine,zu"
 )
 
 
@@ -46,6 +61,13 @@ QUERIES: dict[str, Query] = {
     "cashtags": Query(("ddl/cashtags_es.sql",), ("queries/cashtags.sql",)),
     "live_tweets": Query(("ddl/live_tweets_es.sql",), ("queries/live_tweets.sql",)),
     "users": Query(("ddl/users_es.sql",), ("queries/users.sql",)),
+    "related_hashtags": Query(("ddl/related_hashtags_es.sql",), ("queries/related_hashtags.sql",)),
+    "influencers": Query(("ddl/influencers_es.sql",), ("queries/influencers.sql",)),
+    "word_counts": Query(("ddl/word_counts_es.sql",), ("queries/word_counts.sql",)),
+    "tracked": Query(
+        ("ddl/tracked_kafka.sql", "ddl/tracked_counts_es.sql"),
+        ("queries/tracked_route.sql", "queries/tracked_counts.sql"),
+    ),
     "dead_letters": Query(
         ("ddl/dead_letters_kafka.sql", "ddl/dead_letter_counts_es.sql"),
         ("queries/dead_letters.sql", "queries/dead_letter_counts.sql"),
@@ -75,6 +97,12 @@ class JobConfig:
     hashtag_slide_s: int = 60
     top_hashtags: int = 10
     count_window_s: int = 60
+    top_related: int = 10
+    top_influencers: int = 5
+    top_words: int = 20
+    stop_words: str = STOP_WORDS
+    tracked_terms: tuple[str, ...] = ("flink", "kafka", "streaming")
+    tracked_domains: tuple[str, ...] = ()  # empty: any tweet; else only tweets linking there
     es_replicas: int = 0
     parallelism: int = 1
     # A partition with no records for this long stops holding back the watermark. Off for
@@ -110,7 +138,22 @@ class JobConfig:
             "hashtag_slide_s": self.hashtag_slide_s,
             "top_hashtags": self.top_hashtags,
             "count_window_s": self.count_window_s,
+            "top_related": self.top_related,
+            "top_influencers": self.top_influencers,
+            "top_words": self.top_words,
+            "stop_words": self.stop_words,
+            "kafka_tracked_topic": f"{self.kafka_topic}.tracked",
+            "tracked_terms": ",".join(t.strip().lower() for t in self.tracked_terms if t.strip()),
+            "tracked_domains_regex": domains_regex(self.tracked_domains),
         }
+
+
+def domains_regex(domains: tuple[str, ...]) -> str:
+    """A URL whose host is one of the domains or a subdomain of one; empty when no domains."""
+    if not domains:
+        return ""
+    names = "|".join(re.escape(d.strip().lower()).replace(r"\.", "[.]") for d in domains)
+    return f"https?://([^/ ]+[.])?({names})(/| |$)"
 
 
 def statements(config: JobConfig) -> tuple[list[str], list[str]]:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import regex
+
 Tweet = dict[str, Any]
 
 
@@ -28,6 +30,27 @@ class Windows:
     hashtag_slide_s: int = 60
     top_hashtags: int = 10
     count_s: int = 60
+    top_related: int = 10
+    top_influencers: int = 5
+    top_words: int = 20
+
+
+URL_OR_TAG = regex.compile(r"(https?://[^ \t\n\f\r]+)|([#@\uFF03\uFF20][^ \t\n\f\r]*)")
+NOT_WORD = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
+
+
+def words(text: str, stop_words: set[str]) -> list[str]:
+    cleaned = NOT_WORD.sub(" ", URL_OR_TAG.sub(" ", text.lower()))
+    return [w for w in cleaned.split(" ") if len(w) > 1 and w not in stop_words]
+
+
+def tracked(tweet: Tweet, terms: list[str], domains_regex: str) -> list[str]:
+    if tweet["retweeted_status"] is not None:
+        return []
+    urls = " ".join(u["expanded_url"] for u in tweet["entities"]["urls"])
+    if domains_regex and not regex.search(domains_regex, urls):
+        return []
+    return [term for term in terms if term and term in tweet["text"].lower()]
 
 
 def tumble(ts: int, size_s: int) -> list[int]:
@@ -63,7 +86,24 @@ def top_n(
     return ranked
 
 
-def expected(tweets: list[Tweet], w: Windows = Windows()) -> dict[str, Any]:
+def per_hashtag_top_n(grouped: Counter, n: int, label: Any) -> dict[tuple, tuple]:
+    """Top-n per (window, hashtag): grouped keys are (start, (hashtag, other))."""
+    regrouped: Counter = Counter()
+    for (start, (tag, other)), value in grouped.items():
+        regrouped[((start, tag), other)] = value
+    return {
+        (start, tag, rank): value
+        for ((start, tag), rank), value in top_n(regrouped, n, label).items()
+    }
+
+
+def expected(
+    tweets: list[Tweet],
+    w: Windows = Windows(),
+    stop_words: set[str] = frozenset(),
+    terms: list[str] = (),
+    domains_regex: str = "",
+) -> dict[str, Any]:
     one = lambda t: [None]  # noqa: E731 - a key function that groups everything together
     rate = {
         (w.tweet_rate_s, s): c
@@ -88,7 +128,33 @@ def expected(tweets: list[Tweet], w: Windows = Windows()) -> dict[str, Any]:
         seen = latest.get(tweet["user"]["id_str"])
         if seen is None or tweet["timestamp_ms"] > seen["timestamp_ms"]:
             latest[tweet["user"]["id_str"]] = tweet
+    hopping_tags = lambda ts: hop(ts, w.hashtag_slide_s, w.hashtag_s)  # noqa: E731
+    pairs = lambda t: [(a, b) for a in hashtags(t) for b in hashtags(t) if a != b]  # noqa: E731
+    followers: Counter = Counter()
+    for tweet in tweets:
+        for start in hopping_tags(tweet["timestamp_ms"]):
+            for tag in hashtags(tweet):
+                key = (start, (tag, tweet["user"]["id_str"]))
+                followers[key] = max(followers[key], tweet["user"]["followers_count"])
+    influencers = per_hashtag_top_n(followers, w.top_influencers, label=lambda k: names[k])
+    tracked_rows = [(t, term) for t in tweets for term in tracked(t, list(terms), domains_regex)]
     return {
+        "related_hashtags": per_hashtag_top_n(
+            counts(tweets, hopping_tags, pairs), w.top_related, label=lambda k: k
+        ),
+        "influencers": {
+            key: (user_id, names[user_id], n) for key, (user_id, n) in influencers.items()
+        },
+        "word_counts": top_n(
+            counts(
+                tweets, lambda ts: tumble(ts, w.count_s), lambda t: words(t["text"], stop_words)
+            ),
+            w.top_words,
+        ),
+        "tracked_counts": dict(
+            Counter((tumble(t["timestamp_ms"], w.count_s)[0], term) for t, term in tracked_rows)
+        ),
+        "tracked_route": sorted((term, t["id_str"]) for t, term in tracked_rows),
         "tweet_rate": rate,
         "tweet_rolling": {
             s: c

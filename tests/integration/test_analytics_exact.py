@@ -4,6 +4,7 @@ Then the same input replayed must leave Elasticsearch unchanged."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
 from kafka import KafkaProducer
 
 from flink_jobs import job
@@ -28,51 +30,103 @@ BAD_RECORDS = [
     (b"not json at all", "not a JSON object"),
     (b"[1, 2, 3]", "not a JSON object"),
     (b"\xff\xfe\x00 invalid utf-8", "not a JSON object"),
-    (b'{"timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}', "missing id_str"),
-    (b'{"id_str": "9", "timestamp_ms": "soon", "text": "x"}', "missing or non-numeric timestamp_ms"),
+    (b'{"timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}',
+     "missing id_str"),
+    (b'{"id_str": "9", "timestamp_ms": "soon", "text": "x"}',
+     "missing or non-numeric timestamp_ms"),
     (b'{"id_str": "9", "timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}',
      "missing user.screen_name"),
 ]  # fmt: skip
 
 
+# The sliding hashtag window is shortened (60 s every 20 s) to keep the test quick; the
+# reference is told the same sizes.
+WINDOWS = reference.Windows(hashtag_s=60, hashtag_slide_s=20)
+TRACKED_TERMS = ("flink", "kafka", "streaming")
+TRACKED_DOMAINS = ("flink.apache.org", "github.com")
+
+
 def ms(iso: str) -> int:
-    return int(
-        datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc).timestamp()
-        * 1000
-    )
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return int(moment.astimezone(timezone.utc).timestamp() * 1000)
 
 
 def documents(es: Elasticsearch, index: str) -> list[dict[str, Any]]:
     es.indices.refresh(index=index)
-    hits = es.search(index=index, size=10_000, query={"match_all": {}})["hits"]
-    assert hits["total"]["value"] < 10_000
-    return [{"_id": h["_id"], **h["_source"]} for h in hits["hits"]]
+    return [{"_id": h["_id"], **h["_source"]} for h in scan(es, index=index)]
+
+
+def expected(tweets: list[dict[str, Any]]) -> dict[str, Any]:
+    return reference.expected(
+        tweets,
+        WINDOWS,
+        set(job.STOP_WORDS.split(",")),
+        list(TRACKED_TERMS),
+        job.domains_regex(TRACKED_DOMAINS),
+    )
 
 
 def actual(es: Elasticsearch, prefix: str) -> dict[str, Any]:
     get = lambda name: documents(es, f"{prefix}{name}")  # noqa: E731
     return {
-        "tweet_rate": {(d["window_seconds"], ms(d["window_start"])): d["tweets"] for d in get("tweet_rate")},
+        "related_hashtags": {
+            (ms(d["window_start"]), d["hashtag"], d["rank"]): (d["related"], d["tweets"])
+            for d in get("related_hashtags")
+        },
+        "influencers": {
+            (ms(d["window_start"]), d["hashtag"], d["rank"]): (
+                d["user_id"],
+                d["screen_name"],
+                d["followers"],
+            )
+            for d in get("influencers")
+        },
+        "word_counts": {
+            (ms(d["window_start"]), d["rank"]): (d["word"], d["occurrences"])
+            for d in get("word_counts")
+        },
+        "tracked_counts": {
+            (ms(d["window_start"]), d["term"]): d["tweets"] for d in get("tracked_counts")
+        },
+        "tweet_rate": {
+            (d["window_seconds"], ms(d["window_start"])): d["tweets"] for d in get("tweet_rate")
+        },
         "tweet_rolling": {ms(d["window_start"]): d["tweets"] for d in get("tweet_rolling")},
         "author_counts": {
-            (d["window_kind"], ms(d["window_start"]), d["rank"]): (d["user_id"], d["screen_name"], d["tweets"])
+            (d["window_kind"], ms(d["window_start"]), d["rank"]): (
+                d["user_id"],
+                d["screen_name"],
+                d["tweets"],
+            )
             for d in get("author_counts")
         },
         "top_hashtags": {
-            (ms(d["window_start"]), d["rank"]): (d["hashtag"], d["tweets"]) for d in get("top_hashtags")
+            (ms(d["window_start"]), d["rank"]): (d["hashtag"], d["tweets"])
+            for d in get("top_hashtags")
         },
         "languages": {(ms(d["window_start"]), d["lang"]): d["tweets"] for d in get("languages")},
         "cashtags": {(ms(d["window_start"]), d["cashtag"]): d["tweets"] for d in get("cashtags")},
         "live_tweets": {
-            d["id_str"]: (ms(d["created_at"]), d["screen_name"], d["tweet_text"], d["hashtags"],
-                          d["lang"], d["is_retweet"])
+            d["id_str"]: (
+                ms(d["created_at"]),
+                d["screen_name"],
+                d["tweet_text"],
+                d["hashtags"],
+                d["lang"],
+                d["is_retweet"],
+            )
             for d in get("live_tweets")
         },
         "users": {
-            d["user_id"]: (d["screen_name"], d["followers_count"], d["verified"], ms(d["last_tweet_at"]))
+            d["user_id"]: (
+                d["screen_name"],
+                d["followers_count"],
+                d["verified"],
+                ms(d["last_tweet_at"]),
+            )
             for d in get("users")
         },
-    }  # fmt: skip
+    }
 
 
 def run_job(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> None:
@@ -89,6 +143,10 @@ def run_job(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> None:
         log_dir=tmp / "logs",
         heap=settings.flink_heap,
         java_home=stack.java().home,
+        hashtag_window_s=WINDOWS.hashtag_s,
+        hashtag_slide_s=WINDOWS.hashtag_slide_s,
+        tracked_terms=TRACKED_TERMS,
+        tracked_domains=TRACKED_DOMAINS,
     )
     assert job.run(config)
 
@@ -127,11 +185,12 @@ def pipeline_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.mark.parametrize(
     "query",
-    ["tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "languages", "cashtags",
-     "live_tweets", "users"],
+    ["tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "related_hashtags",
+     "influencers", "word_counts", "languages", "cashtags", "live_tweets", "users",
+     "tracked_counts"],
 )  # fmt: skip
 def test_query_matches_the_reference_exactly(pipeline_run: dict[str, Any], query: str) -> None:
-    want = reference.expected(pipeline_run["tweets"])[query]
+    want = expected(pipeline_run["tweets"])[query]
     got = pipeline_run["actual"][query]
     assert want, f"the reference for {query} is empty: the test data does not exercise it"
     missing = {k: want[k] for k in list(set(want) - set(got))[:5]}
@@ -149,7 +208,7 @@ def test_the_data_exercises_the_edge_cases(pipeline_run: dict[str, Any]) -> None
     assert any(not t["entities"]["hashtags"] for t in tweets)
     assert any(not h["text"].isascii() for t in tweets for h in t["entities"]["hashtags"])
     ordered = [t["timestamp_ms"] for t in tweets]
-    assert any(b < a for a, b in zip(ordered, ordered[1:], strict=False))  # out of order
+    assert any(b < a for a, b in itertools.pairwise(ordered))  # out of order within the bound
 
 
 def test_bad_records_are_dead_lettered_and_counted(
@@ -169,6 +228,16 @@ def test_bad_records_are_dead_lettered_and_counted(
         "missing or non-numeric timestamp_ms": 1,
         "missing user.screen_name": 1,
     }
+
+
+def test_tracked_tweets_are_routed_keyed_by_term(
+    pipeline_run: dict[str, Any], stack: LocalStack
+) -> None:
+    want = expected(pipeline_run["tweets"])["tracked_route"]
+    assert want
+    messages = consume(stack.settings, f"{pipeline_run['topic']}.tracked", len(want))
+    got = sorted((m.key.decode(), json.loads(m.value)["id_str"]) for m in messages)
+    assert got == want
 
 
 def test_a_replay_leaves_elasticsearch_unchanged(
