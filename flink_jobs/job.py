@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from flink_jobs import es_templates, sql_template
 
 if TYPE_CHECKING:
-    from pyflink.table import TableEnvironment
+    from pyflink.table import TableEnvironment, TableResult
 
 # Created first, in order: the source, the shared sink options, then the views.
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
@@ -68,6 +68,7 @@ QUERIES: dict[str, Query] = {
         ("ddl/tracked_kafka.sql", "ddl/tracked_counts_es.sql"),
         ("queries/tracked_route.sql", "queries/tracked_counts.sql"),
     ),
+    "late_tweets": Query(("ddl/late_tweets_es.sql",), ("queries/late_tweets.sql",)),
     "dead_letters": Query(
         ("ddl/dead_letters_kafka.sql", "ddl/dead_letter_counts_es.sql"),
         ("queries/dead_letters.sql", "queries/dead_letter_counts.sql"),
@@ -201,8 +202,8 @@ def table_environment(config: JobConfig) -> TableEnvironment:
     return env
 
 
-def run(config: JobConfig, wait: bool = True) -> str:
-    """Submit the job; with wait, block until it ends (bounded) or is cancelled. Returns job id."""
+def start(config: JobConfig) -> TableResult:
+    """Install the index templates and submit the job; returns without waiting for it."""
     es_templates.install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas)
     env = table_environment(config)
     ddl, inserts = statements(config)
@@ -211,11 +212,17 @@ def run(config: JobConfig, wait: bool = True) -> str:
     statement_set = env.create_statement_set()
     for insert in inserts:
         statement_set.add_insert_sql(insert)
-    result = statement_set.execute()
+    return statement_set.execute()
+
+
+def run(config: JobConfig) -> str:
+    """Submit the job and block until it ends (bounded) or is cancelled. Returns the job id.
+
+    A PyFlink script that does not wait exits at once and takes the mini-cluster with it."""
+    result = start(config)
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else ""
-    if wait:
-        result.wait()
+    result.wait()
     return job_id
 
 

@@ -1,0 +1,83 @@
+"""Each query's share of the job's cost: the whole job, then the job without each query, on
+the same preloaded topic, back to back (bounded runs from the earliest offset).
+
+    python -m bench.query_cost               # 20,000 tweets
+    python -m bench.query_cost --smoke       # 1,000 tweets, two queries left out
+
+A query's marginal cost is (time of the whole job - time without it) / time of the whole job.
+Start-up (~10 s of JVM and planning per run) is in every figure, so small marginal costs are
+noise; wide sliding windows stand out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.common import write
+from flink_jobs import job
+from producer.kafka_sink import open_sink
+from producer.synthetic import SyntheticConfig, generate
+from tweetflow.stack.ports import private_settings
+from tweetflow.stack.stack import LocalStack
+
+
+def timed_run(stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path) -> float:
+    settings = stack.settings
+    config = job.JobConfig(
+        kafka_bootstrap=settings.kafka_bootstrap,
+        es_hosts=settings.es_url,
+        connector_jars=tuple(stack.connector_jars()),
+        kafka_topic=topic,
+        kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
+        bounded=True,
+        es_index_prefix=f"cost{uuid.uuid4().hex[:6]}_",
+        checkpoint_dir=tmp / "checkpoints",
+        log_dir=tmp / "logs",
+        java_home=stack.java().home,
+        queries=queries,
+    )
+    began = time.monotonic()
+    job.run(config)
+    return time.monotonic() - began
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    count = 1_000 if args.smoke else args.count
+    names = tuple(job.QUERIES)
+    left_out = names[:2] if args.smoke else names
+    with tempfile.TemporaryDirectory(prefix="tweetflow-cost-") as state:
+        stack = LocalStack(private_settings(Path(state)))
+        stack.up()
+        try:
+            topic = f"cost-{uuid.uuid4().hex[:6]}"
+            sink = open_sink("confluent-kafka", stack.settings.kafka_bootstrap, topic)
+            for tweet in generate(SyntheticConfig(seed=3, count=count, per_second=50.0)):
+                sink.send(tweet)
+            sink.close()
+            tmp = Path(state)
+            whole = timed_run(stack, topic, names, tmp)
+            without = {
+                q: timed_run(stack, topic, tuple(n for n in names if n != q), tmp) for q in left_out
+            }
+        finally:
+            stack.down()
+    print(f"\njob cost per query, {count:,} tweets, whole job {whole:.1f} s")
+    shares = {q: (whole - t) / whole for q, t in without.items()}
+    for q, share in sorted(shares.items(), key=lambda kv: -kv[1]):
+        print(f"  {q:<18} without it {without[q]:6.1f} s   share {share:6.1%}")
+    results = {"count": count, "whole_s": whole, "without_s": without, "share": shares}
+    print(f"results: {write('query_cost_smoke' if args.smoke else 'query_cost', results)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
