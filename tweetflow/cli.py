@@ -161,6 +161,22 @@ def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
     return {row["index"]: int(row["docs.count"]) for row in sorted(rows, key=lambda r: r["index"])}
 
 
+es_app = typer.Typer(help="tweetflow's Elasticsearch indexes.")
+app.add_typer(es_app, name="es")
+
+
+@es_app.command("prune")
+def es_prune(
+    keep_days: Annotated[int, typer.Option(help="days of live tweets to keep, today included")] = 7,
+    prefix: Annotated[str, typer.Option(help="index prefix")] = "tweetflow_",
+) -> None:
+    """Delete live-tweet indexes older than --keep-days (run it daily, e.g. from cron)."""
+    from flink_jobs import retention
+
+    deleted = retention.prune(_settings().es_url, prefix, keep_days)
+    typer.echo(f"deleted {len(deleted)} index(es): {', '.join(deleted) or 'none'}")
+
+
 @app.command()
 def demo(
     tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,

@@ -115,7 +115,7 @@ def actual(es: Elasticsearch, prefix: str) -> dict[str, Any]:
                 d["lang"],
                 d["is_retweet"],
             )
-            for d in get("live_tweets")
+            for d in get("live_tweets-*")
         },
         "users": {
             d["user_id"]: (
@@ -253,5 +253,8 @@ def test_mappings_are_the_declared_ones(pipeline_run: dict[str, Any]) -> None:
     properties = mapping["mappings"]["properties"]
     assert properties["window_start"]["type"] == "date"
     assert properties["hashtag"]["type"] == "keyword"
-    live = es.indices.get_mapping(index=f"{prefix}live_tweets")[f"{prefix}live_tweets"]
-    assert live["mappings"]["properties"]["tweet_text"]["type"] == "text"
+    live = es.indices.get_mapping(index=f"{prefix}live_tweets-*")
+    assert list(live) == [f"{prefix}live_tweets-2026.01.01"]  # one index per day of tweets
+    assert live[f"{prefix}live_tweets-2026.01.01"]["mappings"]["properties"]["tweet_text"] == {
+        "type": "text"
+    }

@@ -66,7 +66,9 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
         def windows_fired() -> bool:
             """the 2 s windows up to the watermark are in Elasticsearch"""
             es.indices.refresh(index=rate)
-            return es.count(index=rate, body={"query": {"term": {"window_seconds": 2}}})["count"] >= 55
+            return (
+                es.count(index=rate, body={"query": {"term": {"window_seconds": 2}}})["count"] >= 55
+            )
 
         wait_for(windows_fired)
         # Ten minutes older than anything seen: far behind the watermark, in fired windows.
