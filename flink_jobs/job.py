@@ -111,6 +111,7 @@ class JobConfig:
     # records would then arrive behind the watermark and be dropped as late.
     source_idle_timeout: str = "30 s"
     checkpoint_interval: str = "10 s"
+    checkpoint_mode: str = "EXACTLY_ONCE"  # or AT_LEAST_ONCE (lower latency under backpressure)
     checkpoint_dir: Path | None = None
     log_dir: Path | None = None
     heap: str = "1g"
@@ -197,6 +198,7 @@ def table_environment(config: JobConfig) -> TableEnvironment:
         "table.exec.source.idle-timeout", "0 ms" if config.bounded else config.source_idle_timeout
     )
     conf.set("execution.checkpointing.interval", config.checkpoint_interval)
+    conf.set("execution.checkpointing.mode", config.checkpoint_mode)
     if config.checkpoint_dir is not None:
         conf.set("state.checkpoints.dir", config.checkpoint_dir.resolve().as_uri())
     return env

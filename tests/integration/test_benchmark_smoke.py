@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import producer_bench
+from bench import freshness, producer_bench, query_cost
 from tweetflow.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -21,3 +21,15 @@ def test_producer_benchmark_smoke(settings: Settings) -> None:
     for figures in results["contenders"].values():
         assert figures["tweets_per_s"] > 0 and figures["mb_per_s"] > 0
     assert 300 < results["source"]["mean_record_bytes"] < 2000
+
+
+def test_query_cost_smoke() -> None:
+    results = query_cost.main(["--smoke"])
+    assert results["whole_s"] > 0
+    assert len(results["without_s"]) == 2 and all(t > 0 for t in results["without_s"].values())
+
+
+def test_freshness_smoke() -> None:
+    results = freshness.main(["--smoke"])
+    assert results["windows"] > 3
+    assert 0 < results["end_to_visible_p50_s"] <= results["end_to_visible_p99_s"]
