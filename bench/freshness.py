@@ -54,17 +54,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             settings = stack.settings
             topic, prefix = f"fresh-{uuid.uuid4().hex[:6]}", f"f{uuid.uuid4().hex[:6]}_"
             sink = open_sink("confluent-kafka", settings.kafka_bootstrap, topic)
-            config = job.JobConfig(
-                kafka_bootstrap=settings.kafka_bootstrap,
-                es_hosts=settings.es_url,
-                connector_jars=tuple(stack.connector_jars()),
+            config = stack.job_config(
                 kafka_topic=topic,
                 kafka_group_id=topic,
                 scan_startup_mode="latest-offset",
                 es_index_prefix=prefix,
                 checkpoint_dir=Path(state) / "checkpoints",
                 log_dir=Path(state) / "logs",
-                java_home=stack.java().home,
             )
             result = job.start(config)
             time.sleep(15)  # let the job reach its Kafka source before tweets flow

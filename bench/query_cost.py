@@ -27,18 +27,13 @@ from tweetflow.stack.stack import LocalStack
 
 
 def timed_run(stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path) -> float:
-    settings = stack.settings
-    config = job.JobConfig(
-        kafka_bootstrap=settings.kafka_bootstrap,
-        es_hosts=settings.es_url,
-        connector_jars=tuple(stack.connector_jars()),
+    config = stack.job_config(
         kafka_topic=topic,
         kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
         bounded=True,
         es_index_prefix=f"cost{uuid.uuid4().hex[:6]}_",
         checkpoint_dir=tmp / "checkpoints",
         log_dir=tmp / "logs",
-        java_home=stack.java().home,
         queries=queries,
     )
     began = time.monotonic()

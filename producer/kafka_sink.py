@@ -81,10 +81,25 @@ class SinkStats:
     errors: list[str] = field(default_factory=list)  # first few send failures, for the summary
 
 
+def _open_topics(
+    sink: TweetSink | ConfluentTweetSink, bootstrap: str, topic: str, partitions: int, create: bool
+) -> dict[str, Any]:
+    """What both backends share: topic names, fresh counters, the topics, security settings."""
+    sink.topic, sink.dlq, sink.stats = topic, dlq_topic(topic), SinkStats()
+    security = client_security()
+    if create:
+        ensure_topic(bootstrap, topic, partitions, **security)
+        ensure_topic(bootstrap, sink.dlq, 1, **security)
+    return security
+
+
 class TweetSink:
     """Sends with kafka-python, the design card's client."""
 
     backend = "kafka-python"
+    topic: str
+    dlq: str
+    stats: SinkStats
 
     def __init__(
         self,
@@ -97,13 +112,7 @@ class TweetSink:
         create_topics: bool = True,
         **overrides: Any,
     ) -> None:
-        self.topic = topic
-        self.dlq = dlq_topic(topic)
-        security = client_security()
-        if create_topics:
-            ensure_topic(bootstrap, topic, partitions, **security)
-            ensure_topic(bootstrap, self.dlq, 1, **security)
-        self.stats = SinkStats()
+        security = _open_topics(self, bootstrap, topic, partitions, create_topics)
         self._lock = threading.Lock()
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
@@ -166,6 +175,9 @@ class ConfluentTweetSink:
     throughput from one process (see bench/producer_bench.py). Optional: `tweetflow[fast]`."""
 
     backend = "confluent-kafka"
+    topic: str
+    dlq: str
+    stats: SinkStats
 
     def __init__(
         self,
@@ -179,13 +191,7 @@ class ConfluentTweetSink:
     ) -> None:
         from confluent_kafka import Producer
 
-        self.topic = topic
-        self.dlq = dlq_topic(topic)
-        security = client_security()
-        if create_topics:
-            ensure_topic(bootstrap, topic, partitions, **security)
-            ensure_topic(bootstrap, self.dlq, 1, **security)
-        self.stats = SinkStats()
+        security = _open_topics(self, bootstrap, topic, partitions, create_topics)
         self._producer = Producer(
             {
                 "bootstrap.servers": bootstrap,

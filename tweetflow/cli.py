@@ -108,22 +108,8 @@ def stack_lock() -> None:
         typer.echo(f"{name}: {len(entry['sha256'])} jars")  # type: ignore[index]
 
 
-def _job_config(settings: Settings, stack: LocalStack, bounded: bool, group: str) -> JobConfig:
-    from flink_jobs.job import JobConfig
-
-    java = stack.java()
-    return JobConfig(
-        kafka_bootstrap=settings.kafka_bootstrap,
-        es_hosts=settings.es_url,
-        connector_jars=tuple(stack.connector_jars(java)),
-        kafka_topic=settings.topic,
-        kafka_group_id=group,
-        bounded=bounded,
-        checkpoint_dir=settings.state_dir / "checkpoints",
-        log_dir=settings.state_dir / "logs" / "flink",
-        heap=settings.flink_heap,
-        java_home=java.home,
-    )
+def _job_config(stack: LocalStack, bounded: bool, group: str) -> JobConfig:
+    return stack.job_config(kafka_group_id=group, bounded=bounded)
 
 
 @job_app.command("run")
@@ -137,7 +123,7 @@ def job_run(
 
     settings = _settings()
     stack = LocalStack(settings)
-    config = _job_config(settings, stack, bounded, "tweetflow")
+    config = _job_config(stack, bounded, "tweetflow")
     typer.echo("submitting tweetflow-analytics to the embedded mini-cluster")
     job_id = job.run(config)
     typer.echo(f"job {job_id} finished")
@@ -150,7 +136,7 @@ def job_explain() -> None:
 
     settings = _settings()
     stack = LocalStack(settings)
-    typer.echo(job.explain(_job_config(settings, stack, True, "tweetflow-explain")))
+    typer.echo(job.explain(_job_config(stack, True, "tweetflow-explain")))
 
 
 def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
@@ -193,7 +179,7 @@ def demo(
     producer_cli.send(settings, producer_cli.synthetic_records(config))
     # Read only what this demo produced, whatever earlier runs left in the topic.
     job_config = replace(
-        _job_config(settings, stack, True, f"tweetflow-demo-{int(time.time())}"),
+        _job_config(stack, True, f"tweetflow-demo-{int(time.time())}"),
         scan_startup_mode="timestamp",
         scan_startup_timestamp_ms=produced_from_ms,
     )

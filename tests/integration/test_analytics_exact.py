@@ -130,19 +130,13 @@ def actual(es: Elasticsearch, prefix: str) -> dict[str, Any]:
 
 
 def run_job(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> None:
-    settings = stack.settings
-    config = job.JobConfig(
-        kafka_bootstrap=settings.kafka_bootstrap,
-        es_hosts=settings.es_url,
-        connector_jars=tuple(stack.connector_jars()),
+    config = stack.job_config(
         kafka_topic=topic,
         kafka_group_id=f"{topic}-{uuid.uuid4().hex[:4]}",
         bounded=True,
         es_index_prefix=prefix,
         checkpoint_dir=tmp / "checkpoints",
         log_dir=tmp / "logs",
-        heap=settings.flink_heap,
-        java_home=stack.java().home,
         hashtag_window_s=WINDOWS.hashtag_s,
         hashtag_slide_s=WINDOWS.hashtag_slide_s,
         tracked_terms=TRACKED_TERMS,

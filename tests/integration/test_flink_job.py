@@ -39,18 +39,13 @@ def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) 
     sink.close()
     assert (sink.stats.sent, sink.stats.acked, sink.stats.failed) == (3000, 3000, 0)
 
-    config = job.JobConfig(
-        kafka_bootstrap=settings.kafka_bootstrap,
-        es_hosts=settings.es_url,
-        connector_jars=tuple(stack.connector_jars()),
+    config = stack.job_config(
         kafka_topic=topic,
         kafka_group_id=topic,
         bounded=True,
         es_index_prefix=prefix,
         checkpoint_dir=tmp_path / "checkpoints",
         log_dir=tmp_path / "logs",
-        heap=settings.flink_heap,
-        java_home=stack.java().home,
     )
     assert job.run(config)
 

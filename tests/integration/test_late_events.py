@@ -46,16 +46,12 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
     for tweet in on_time:
         sink.send(tweet)
     sink.flush()
-    config = job.JobConfig(
-        kafka_bootstrap=settings.kafka_bootstrap,
-        es_hosts=settings.es_url,
-        connector_jars=tuple(stack.connector_jars()),
+    config = stack.job_config(
         kafka_topic=topic,
         kafka_group_id=topic,
         es_index_prefix=prefix,
         checkpoint_dir=tmp_path / "checkpoints",
         log_dir=tmp_path / "logs",
-        java_home=stack.java().home,
         queries=("tweet_rate", "late_tweets"),
     )
     result = job.start(config)

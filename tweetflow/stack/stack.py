@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tweetflow.settings import Settings
 from tweetflow.stack import artifacts
@@ -13,6 +14,9 @@ from tweetflow.stack.elasticsearch import Elasticsearch
 from tweetflow.stack.java import Java, find_java
 from tweetflow.stack.kafka import Kafka
 from tweetflow.stack.service import Service, ServiceStatus
+
+if TYPE_CHECKING:
+    from flink_jobs.job import JobConfig
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,24 @@ class LocalStack:
 
     def status(self) -> list[ServiceStatus]:
         return [service.status() for service in self.services.values()]
+
+    def job_config(self, **overrides: Any) -> JobConfig:
+        """A configuration of the analytics job that reads and writes this stack."""
+        from flink_jobs.job import JobConfig
+
+        java = self.java()
+        settings = self.settings
+        values: dict[str, Any] = {
+            "kafka_bootstrap": settings.kafka_bootstrap,
+            "es_hosts": settings.es_url,
+            "connector_jars": tuple(self.connector_jars(java)),
+            "kafka_topic": settings.topic,
+            "checkpoint_dir": settings.state_dir / "checkpoints",
+            "log_dir": settings.state_dir / "logs" / "flink",
+            "heap": settings.flink_heap,
+            "java_home": java.home,
+        }
+        return JobConfig(**{**values, **overrides})
 
     def log_files(self) -> dict[str, Path]:
         return {name: service.log_file for name, service in self.services.items()}
