@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     hits = es.search(
                         index=index,
                         size=1000,
-                        body={"query": {"term": {"window_seconds": 2}}, "_source": ["window_end"]},
+                        query={"term": {"window_seconds": 2}},
+                        _source_includes="window_end",
                     )["hits"]["hits"]
                 except Exception:  # the index appears with the first window
                     hits = []
