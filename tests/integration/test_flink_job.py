@@ -46,18 +46,22 @@ def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) 
         es_index_prefix=prefix,
         checkpoint_dir=tmp_path / "checkpoints",
         log_dir=tmp_path / "logs",
+        queries=("tweet_rate",),
     )
     assert job.run(config)
 
     es = Elasticsearch(settings.es_url)
     index = f"{prefix}tweet_rate"
     es.indices.refresh(index=index)
-    hits = es.search(index=index, size=10_000, query={"match_all": {}})["hits"]["hits"]
+    hits = es.search(index=index, size=10_000, query={"term": {"window_seconds": 2}})["hits"][
+        "hits"
+    ]
     got = {epoch_ms(h["_source"]["window_start"]): h["_source"]["tweets"] for h in hits}
     assert got == expected_tweet_rate(tweets, 2000)
     assert sum(got.values()) == 3000
     for hit in hits:
         source = hit["_source"]
         assert epoch_ms(source["window_end"]) - epoch_ms(source["window_start"]) == 2000
-        # The primary key is the document id: one document per window, a replay upserts it.
-        assert epoch_ms(hit["_id"] + "Z") == epoch_ms(source["window_start"])
+        # The primary key (size, window start) is the document id: a replay upserts it.
+        size, start = hit["_id"].split("_", 1)
+        assert (size, epoch_ms(start + "Z")) == ("2", epoch_ms(source["window_start"]))
