@@ -81,25 +81,11 @@ class SinkStats:
     errors: list[str] = field(default_factory=list)  # first few send failures, for the summary
 
 
-def _open_topics(
-    sink: TweetSink | ConfluentTweetSink, bootstrap: str, topic: str, partitions: int, create: bool
-) -> dict[str, Any]:
-    """What both backends share: topic names, fresh counters, the topics, security settings."""
-    sink.topic, sink.dlq, sink.stats = topic, dlq_topic(topic), SinkStats()
-    security = client_security()
-    if create:
-        ensure_topic(bootstrap, topic, partitions, **security)
-        ensure_topic(bootstrap, sink.dlq, 1, **security)
-    return security
+class _Sink:
+    """What both backends share: topic names, counters, topic creation, the constructor.
+    `overrides` are further client settings, in the names of the backend's own client."""
 
-
-class TweetSink:
-    """Sends with kafka-python, the design card's client."""
-
-    backend = "kafka-python"
-    topic: str
-    dlq: str
-    stats: SinkStats
+    backend: str
 
     def __init__(
         self,
@@ -112,7 +98,39 @@ class TweetSink:
         create_topics: bool = True,
         **overrides: Any,
     ) -> None:
-        security = _open_topics(self, bootstrap, topic, partitions, create_topics)
+        self.topic, self.dlq, self.stats = topic, dlq_topic(topic), SinkStats()
+        security = client_security()
+        if create_topics:
+            ensure_topic(bootstrap, topic, partitions, **security)
+            ensure_topic(bootstrap, self.dlq, 1, **security)
+        self._connect(bootstrap, security, compression, linger_ms, batch_size, **overrides)
+
+    def _connect(
+        self,
+        bootstrap: str,
+        security: dict[str, Any],
+        compression: str,
+        linger_ms: int,
+        batch_size: int,
+        **overrides: Any,
+    ) -> None:
+        raise NotImplementedError
+
+
+class TweetSink(_Sink):
+    """Sends with kafka-python, the design card's client."""
+
+    backend = "kafka-python"
+
+    def _connect(
+        self,
+        bootstrap: str,
+        security: dict[str, Any],
+        compression: str,
+        linger_ms: int,
+        batch_size: int,
+        **overrides: Any,
+    ) -> None:
         self._lock = threading.Lock()
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap,
@@ -170,28 +188,23 @@ _CONFLUENT_NAMES = {
 }
 
 
-class ConfluentTweetSink:
+class ConfluentTweetSink(_Sink):
     """The same interface over confluent-kafka (librdkafka): several times kafka-python's
     throughput from one process (see bench/producer_bench.py). Optional: `tweetflow[fast]`."""
 
     backend = "confluent-kafka"
-    topic: str
-    dlq: str
-    stats: SinkStats
 
-    def __init__(
+    def _connect(
         self,
         bootstrap: str,
-        topic: str,
-        partitions: int = 2,
-        compression: str = "lz4",
-        linger_ms: int = 10,
-        batch_size: int = 256 * 1024,
-        create_topics: bool = True,
+        security: dict[str, Any],
+        compression: str,
+        linger_ms: int,
+        batch_size: int,
+        **overrides: Any,
     ) -> None:
         from confluent_kafka import Producer
 
-        security = _open_topics(self, bootstrap, topic, partitions, create_topics)
         self._producer = Producer(
             {
                 "bootstrap.servers": bootstrap,
@@ -202,6 +215,7 @@ class ConfluentTweetSink:
                 "batch.size": batch_size,
                 "queue.buffering.max.messages": 500_000,
                 **{_CONFLUENT_NAMES[k]: v for k, v in security.items()},
+                **overrides,
             }
         )
 
