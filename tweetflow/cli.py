@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -14,9 +13,6 @@ from producer import cli as producer_cli
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.stack import LocalStack
-
-if TYPE_CHECKING:
-    from flink_jobs.job import JobConfig
 
 app = typer.Typer(
     help="Real-time tweet analytics on Apache Flink SQL.",
@@ -108,10 +104,6 @@ def stack_lock() -> None:
         typer.echo(f"{name}: {len(entry['sha256'])} jars")  # type: ignore[index]
 
 
-def _job_config(stack: LocalStack, bounded: bool, group: str) -> JobConfig:
-    return stack.job_config(kafka_group_id=group, bounded=bounded)
-
-
 @job_app.command("run")
 def job_run(
     bounded: Annotated[
@@ -121,11 +113,17 @@ def job_run(
     """Run the analytics job on the embedded mini-cluster (Ctrl-C stops it)."""
     from flink_jobs import job
 
-    settings = _settings()
-    stack = LocalStack(settings)
-    config = _job_config(stack, bounded, "tweetflow")
-    typer.echo("submitting tweetflow-analytics to the embedded mini-cluster")
-    job_id = job.run(config)
+    stack = LocalStack(_settings())
+    config = stack.job_config(kafka_group_id="tweetflow", bounded=bounded)
+    result = job.start(config)
+    client = result.get_job_client()
+    job_id = client.get_job_id() if client is not None else "?"
+    typer.echo(
+        f"job {job_id} (tweetflow-analytics) running on the embedded mini-cluster: "
+        f"{len(config.queries)} queries, reading {config.kafka_topic} at {config.kafka_bootstrap}, "
+        f"writing {config.es_index_prefix}* at {config.es_hosts}"
+    )
+    result.wait()
     typer.echo(f"job {job_id} finished")
 
 
@@ -134,9 +132,8 @@ def job_explain() -> None:
     """Print the optimized plan of the whole job."""
     from flink_jobs import job
 
-    settings = _settings()
-    stack = LocalStack(settings)
-    typer.echo(job.explain(_job_config(stack, True, "tweetflow-explain")))
+    stack = LocalStack(_settings())
+    typer.echo(job.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
 
 
 def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
@@ -178,8 +175,9 @@ def demo(
     config = producer_cli.synthetic_config(tweets, int(time.time()), None, 50.0)
     producer_cli.send(settings, producer_cli.synthetic_records(config))
     # Read only what this demo produced, whatever earlier runs left in the topic.
-    job_config = replace(
-        _job_config(stack, True, f"tweetflow-demo-{int(time.time())}"),
+    job_config = stack.job_config(
+        kafka_group_id=f"tweetflow-demo-{int(time.time())}",
+        bounded=True,
         scan_startup_mode="timestamp",
         scan_startup_timestamp_ms=produced_from_ms,
     )
