@@ -81,6 +81,18 @@ class SinkStats:
     errors: list[str] = field(default_factory=list)  # first few send failures, for the summary
 
 
+@dataclass(frozen=True)
+class ClientSettings:
+    """The producer settings both backends translate into their own client's names."""
+
+    bootstrap: str
+    security: dict[str, Any]
+    compression: str
+    linger_ms: int
+    batch_size: int
+    overrides: dict[str, Any]
+
+
 class _Sink:
     """What both backends share: topic names, counters, topic creation, the constructor.
     `overrides` are further client settings, in the names of the backend's own client."""
@@ -103,17 +115,11 @@ class _Sink:
         if create_topics:
             ensure_topic(bootstrap, topic, partitions, **security)
             ensure_topic(bootstrap, self.dlq, 1, **security)
-        self._connect(bootstrap, security, compression, linger_ms, batch_size, **overrides)
+        self._connect(
+            ClientSettings(bootstrap, security, compression, linger_ms, batch_size, overrides)
+        )
 
-    def _connect(
-        self,
-        bootstrap: str,
-        security: dict[str, Any],
-        compression: str,
-        linger_ms: int,
-        batch_size: int,
-        **overrides: Any,
-    ) -> None:
+    def _connect(self, client: ClientSettings) -> None:
         raise NotImplementedError
 
 
@@ -122,24 +128,16 @@ class TweetSink(_Sink):
 
     backend = "kafka-python"
 
-    def _connect(
-        self,
-        bootstrap: str,
-        security: dict[str, Any],
-        compression: str,
-        linger_ms: int,
-        batch_size: int,
-        **overrides: Any,
-    ) -> None:
+    def _connect(self, client: ClientSettings) -> None:
         self._lock = threading.Lock()
         self._producer = KafkaProducer(
-            bootstrap_servers=bootstrap,
+            bootstrap_servers=client.bootstrap,
             acks="all",  # a tweet counts as sent once every in-sync replica has it
             enable_idempotence=True,  # retries neither duplicate nor reorder
-            compression_type=compression,
-            linger_ms=linger_ms,
-            batch_size=batch_size,
-            **{**security, **overrides},
+            compression_type=client.compression,
+            linger_ms=client.linger_ms,
+            batch_size=client.batch_size,
+            **{**client.security, **client.overrides},
         )
 
     def _acked(self, _metadata: Any) -> None:
@@ -194,28 +192,20 @@ class ConfluentTweetSink(_Sink):
 
     backend = "confluent-kafka"
 
-    def _connect(
-        self,
-        bootstrap: str,
-        security: dict[str, Any],
-        compression: str,
-        linger_ms: int,
-        batch_size: int,
-        **overrides: Any,
-    ) -> None:
+    def _connect(self, client: ClientSettings) -> None:
         from confluent_kafka import Producer
 
         self._producer = Producer(
             {
-                "bootstrap.servers": bootstrap,
+                "bootstrap.servers": client.bootstrap,
                 "acks": "all",
                 "enable.idempotence": True,
-                "compression.type": compression,
-                "linger.ms": linger_ms,
-                "batch.size": batch_size,
+                "compression.type": client.compression,
+                "linger.ms": client.linger_ms,
+                "batch.size": client.batch_size,
                 "queue.buffering.max.messages": 500_000,
-                **{_CONFLUENT_NAMES[k]: v for k, v in security.items()},
-                **overrides,
+                **{_CONFLUENT_NAMES[k]: v for k, v in client.security.items()},
+                **client.overrides,
             }
         )
 

@@ -4,15 +4,12 @@ loopback ports and a private state directory, and stop it at the end."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tweetflow.settings import Settings
 from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")

@@ -196,6 +196,3 @@ def main() -> None:  # pragma: no cover
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-
-
-__all__ = ["app", "index_summary"]

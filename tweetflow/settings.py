@@ -7,7 +7,7 @@ Secrets are never stored here in plain fields that get printed: see `redacted()`
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +52,6 @@ class Settings:
             values[f.name] = _convert(f.name, f.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
-
-    def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
 
     @property
     def kafka_bootstrap(self) -> str:
