@@ -116,6 +116,10 @@ class JobConfig:
     log_dir: Path | None = None
     heap: str = "1g"
     java_home: Path | None = None
+    # host:port of a running Flink cluster's REST endpoint; empty: the embedded mini-cluster.
+    jobmanager: str = ""
+    # Start from this savepoint or retained checkpoint (a path or URI the cluster can read).
+    from_savepoint: str = ""
     queries: tuple[str, ...] = field(default_factory=lambda: tuple(QUERIES))
 
     def sql_params(self) -> dict[str, object]:
@@ -182,25 +186,58 @@ def _prepare_gateway_environment(config: JobConfig) -> None:
         os.environ["FLINK_LOG_DIR"] = str(config.log_dir)
 
 
+def session_options(config: JobConfig) -> dict[str, str]:
+    """Options of the job's table session: set on the PyFlink environment, and written as SET
+    statements into the SQL client's init file."""
+    options = {
+        "pipeline.name": "tweetflow-analytics",
+        "parallelism.default": str(config.parallelism),
+        # Window bounds are computed in UTC whatever the machine's zone is.
+        "table.local-time-zone": "UTC",
+        # A quiet partition must not hold back the watermark, or windows never fire.
+        "table.exec.source.idle-timeout": "0 ms" if config.bounded else config.source_idle_timeout,
+        "execution.checkpointing.interval": config.checkpoint_interval,
+        "execution.checkpointing.mode": config.checkpoint_mode,
+    }
+    if config.checkpoint_dir is not None:
+        options["state.checkpoints.dir"] = config.checkpoint_dir.resolve().as_uri()
+    return options
+
+
+def _submission_configuration(config: JobConfig) -> dict[str, str]:
+    """Where the job runs: read when the environment is created, too late to set afterwards."""
+    options: dict[str, str] = {}
+    if config.jobmanager:
+        host, _, port = config.jobmanager.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(
+                f"--jobmanager {config.jobmanager!r}: expected host:port of the cluster's REST "
+                "endpoint, e.g. 127.0.0.1:8081"
+            )
+        options |= {"execution.target": "remote", "rest.address": host, "rest.port": port}
+    if config.from_savepoint:
+        options["execution.savepoint.path"] = config.from_savepoint
+    return options
+
+
 def table_environment(config: JobConfig) -> TableEnvironment:
     _prepare_gateway_environment(config)
+    from pyflink.common import Configuration
     from pyflink.table import EnvironmentSettings, TableEnvironment
 
-    env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    submission = Configuration()
+    for key, value in _submission_configuration(config).items():
+        submission.set_string(key, value)
+    env = TableEnvironment.create(
+        EnvironmentSettings.new_instance()
+        .in_streaming_mode()
+        .with_configuration(submission)
+        .build()
+    )
     conf = env.get_config()
     conf.set("pipeline.jars", ";".join(p.resolve().as_uri() for p in config.connector_jars))
-    conf.set("pipeline.name", "tweetflow-analytics")
-    conf.set("parallelism.default", str(config.parallelism))
-    # Window bounds are computed in UTC whatever the machine's zone is.
-    conf.set("table.local-time-zone", "UTC")
-    # A quiet partition must not hold back the watermark, or windows never fire.
-    conf.set(
-        "table.exec.source.idle-timeout", "0 ms" if config.bounded else config.source_idle_timeout
-    )
-    conf.set("execution.checkpointing.interval", config.checkpoint_interval)
-    conf.set("execution.checkpointing.mode", config.checkpoint_mode)
-    if config.checkpoint_dir is not None:
-        conf.set("state.checkpoints.dir", config.checkpoint_dir.resolve().as_uri())
+    for key, value in session_options(config).items():
+        conf.set(key, value)
     return env
 
 

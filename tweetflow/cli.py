@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from producer import cli as producer_cli
+from tweetflow.cluster_cli import cluster_app, sql_app
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
+from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
+
+if TYPE_CHECKING:
+    from flink_jobs.rest import FlinkRest
 
 app = typer.Typer(
     help="Real-time tweet analytics on Apache Flink SQL.",
@@ -24,6 +29,8 @@ job_app = typer.Typer(help="The Flink SQL analytics job.")
 app.add_typer(stack_app, name="stack")
 app.add_typer(job_app, name="job")
 app.command("produce")(producer_cli.produce)
+app.add_typer(cluster_app, name="cluster")
+app.add_typer(sql_app, name="sql")
 
 
 def _settings() -> Settings:
@@ -109,22 +116,119 @@ def job_run(
     bounded: Annotated[
         bool, typer.Option(help="stop at the topic's current end instead of running forever")
     ] = False,
+    jobmanager: Annotated[
+        str,
+        typer.Option(
+            help="host:port of a running Flink cluster's REST endpoint (e.g. the one of "
+            "`tweetflow cluster up`); the job is submitted there and this command returns",
+        ),
+    ] = "",
+    from_savepoint: Annotated[
+        str, typer.Option(help="restore the job's state from this savepoint or checkpoint")
+    ] = "",
+    parallelism: Annotated[
+        int, typer.Option(help="0: 1 on the mini-cluster, every slot of the cluster otherwise")
+    ] = 0,
 ) -> None:
-    """Run the analytics job on the embedded mini-cluster (Ctrl-C stops it)."""
+    """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
+    with --bounded), or submitted to a Flink cluster with --jobmanager."""
     from flink_jobs import job
+    from flink_jobs.rest import FlinkRest, FlinkRestError
 
-    stack = LocalStack(_settings())
-    config = stack.job_config(kafka_group_id="tweetflow", bounded=bounded)
-    result = job.start(config)
+    settings = _settings()
+    stack = LocalStack(settings)
+    overrides: dict[str, object] = {"kafka_group_id": "tweetflow", "bounded": bounded}
+    if from_savepoint:
+        overrides["from_savepoint"] = from_savepoint
+    rest = FlinkRest(jobmanager) if jobmanager else None
+    if rest is not None:
+        try:
+            slots = rest.overview()["slots-total"]
+        except FlinkRestError as exc:
+            _fail(str(exc))
+        # The cluster's own state.checkpoints.dir applies: a client path may not exist there.
+        overrides |= {"jobmanager": jobmanager, "checkpoint_dir": None, "parallelism": slots}
+    if parallelism:
+        overrides["parallelism"] = parallelism
+    try:
+        config = stack.job_config(**overrides)
+        result = job.start(config)
+    except ValueError as exc:
+        _fail(str(exc))
     client = result.get_job_client()
-    job_id = client.get_job_id() if client is not None else "?"
-    typer.echo(
-        f"job {job_id} (tweetflow-analytics) running on the embedded mini-cluster: "
-        f"{len(config.queries)} queries, reading {config.kafka_topic} at {config.kafka_bootstrap}, "
-        f"writing {config.es_index_prefix}* at {config.es_hosts}"
-    )
+    job_id = str(client.get_job_id()) if client is not None else "?"
+    where = f"the cluster at {jobmanager}" if jobmanager else "the embedded mini-cluster"
+    typer.echo(f"job {job_id} (tweetflow-analytics) submitted to {where}")
+    typer.echo(f"  parallelism {config.parallelism}, {len(config.queries)} queries")
+    typer.echo(f"  reads  {config.kafka_topic} at {config.kafka_bootstrap}")
+    typer.echo(f"  writes {config.es_index_prefix}* at {config.es_hosts}")
+    if config.from_savepoint:
+        typer.echo(f"  state from {config.from_savepoint}")
+    if rest is not None:
+        typer.echo(f"  web UI {rest.web_ui(job_id)}")
+        typer.echo(
+            f"stop it with `tweetflow job stop {job_id} --savepoint --jobmanager {jobmanager}`"
+        )
+        return
     result.wait()
     typer.echo(f"job {job_id} finished")
+
+
+def _rest(jobmanager: str) -> FlinkRest:
+    from flink_jobs.rest import FlinkRest
+
+    return FlinkRest(jobmanager or FlinkCluster(_settings()).address)
+
+
+JobManagerOption = Annotated[
+    str, typer.Option(help="host:port of the cluster's REST endpoint; default: the local cluster")
+]
+
+
+@job_app.command("list")
+def job_list(jobmanager: JobManagerOption = "") -> None:
+    """List the cluster's jobs, oldest first."""
+    from flink_jobs.rest import FlinkRestError
+
+    rest = _rest(jobmanager)
+    try:
+        jobs = rest.jobs()
+    except FlinkRestError as exc:
+        _fail(str(exc))
+    for j in jobs:
+        typer.echo(f"{j.job_id}  {j.state:<10} {j.duration_ms / 1000:>8.0f} s  {j.name}")
+    if not jobs:
+        typer.echo(f"no jobs on {rest.url}")
+
+
+@job_app.command("stop")
+def job_stop(
+    job_id: Annotated[str, typer.Argument(help="the job's id (`tweetflow job list`)")],
+    savepoint: Annotated[
+        bool, typer.Option(help="take a savepoint first, to restart with --from-savepoint")
+    ] = True,
+    directory: Annotated[
+        str, typer.Option(help="savepoint directory; default: the cluster's state.savepoints.dir")
+    ] = "",
+    jobmanager: JobManagerOption = "",
+) -> None:
+    """Stop a job on the cluster: with a savepoint (default), or cancel it (--no-savepoint)."""
+    from flink_jobs.rest import FlinkRestError
+
+    rest = _rest(jobmanager)
+    try:
+        if not savepoint:
+            rest.cancel(job_id)
+            typer.echo(f"job {job_id} cancelled; its state is gone")
+            return
+        location = rest.stop_with_savepoint(job_id, directory or None)
+    except FlinkRestError as exc:
+        _fail(str(exc))
+    typer.echo(f"job {job_id} stopped with a savepoint at {location}")
+    typer.echo(
+        f"restart it with `tweetflow job run --jobmanager {rest.url.split('://')[1]} "
+        f"--from-savepoint {location}`"
+    )
 
 
 @job_app.command("explain")

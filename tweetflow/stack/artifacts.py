@@ -81,6 +81,13 @@ def components() -> dict[str, Component]:
             (v.kafka_connector, v.elasticsearch_connector),
             transitive=False,
         ),
+        # The SQL client inside the PyFlink package needs the gateway's classes, which the
+        # package does not ship; its own dependencies are all in flink-dist.
+        "flink-sql-gateway": Component(
+            "flink-sql-gateway",
+            (MavenCoordinate("org.apache.flink", "flink-sql-gateway", v.sql_gateway),),
+            transitive=False,
+        ),
     }
 
 

@@ -1,0 +1,145 @@
+"""`tweetflow cluster` (a standalone Flink cluster on this machine) and `tweetflow sql` (the job
+as Flink SQL client scripts)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tweetflow.settings import Settings
+from tweetflow.stack.errors import StackError
+from tweetflow.stack.flink_cluster import FlinkCluster
+from tweetflow.stack.stack import LocalStack
+
+if TYPE_CHECKING:
+    from flink_jobs.job import JobConfig
+
+cluster_app = typer.Typer(
+    help="A Flink standalone cluster on this machine: a JobManager and TaskManagers as JVMs."
+)
+sql_app = typer.Typer(help="The analytics job in the Flink SQL client.")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _cluster() -> FlinkCluster:
+    try:
+        return FlinkCluster(Settings.from_env())
+    except ValueError as exc:
+        _fail(str(exc))
+    raise AssertionError  # unreachable: _fail exits
+
+
+@cluster_app.command("up")
+def cluster_up() -> None:
+    """Start the JobManager and the TaskManagers (idempotent); connectors are in its lib/."""
+    cluster = _cluster()
+    try:
+        report = cluster.up()
+    except StackError as exc:
+        _fail(str(exc))
+    for name in report.started:
+        typer.echo(f"started {name}")
+    for name in report.already_running:
+        typer.echo(f"running {name} (already up)")
+    overview = cluster.overview()
+    typer.echo(
+        f"Flink {overview['flink-version']} cluster up in {report.seconds:.1f} s: "
+        f"{overview['taskmanagers']} TaskManagers, {overview['slots-total']} slots"
+    )
+    typer.echo(f"web UI and REST: {cluster.rest_url}")
+    typer.echo(f"submit the job:  tweetflow job run --jobmanager {cluster.address}")
+
+
+@cluster_app.command("down")
+def cluster_down() -> None:
+    """Stop the TaskManagers and the JobManager; running jobs stop with them."""
+    _cluster().down()
+    typer.echo("cluster down")
+
+
+@cluster_app.command("status")
+def cluster_status() -> None:
+    """Each process, its health and memory; the cluster's slots and jobs. Exit 1 unless healthy."""
+    cluster = _cluster()
+    statuses = cluster.status()
+    for s in statuses:
+        state = "healthy" if s.healthy else ("unhealthy" if s.running else "stopped")
+        pids = ",".join(map(str, s.pids)) or "-"
+        typer.echo(f"{s.name:<20} {state:<9} pid {pids:<8} {s.rss_kib >> 10:>5} MiB")
+    if not all(s.healthy for s in statuses):
+        raise typer.Exit(1)
+    overview = cluster.overview()
+    typer.echo(
+        f"{overview['slots-available']}/{overview['slots-total']} slots free, "
+        f"{overview['jobs-running']} job(s) running; web UI {cluster.rest_url}"
+    )
+
+
+@cluster_app.command("logs")
+def cluster_logs(lines: Annotated[int, typer.Option("-n", help="lines from the end")] = 40) -> None:
+    """Print the end of each process's log."""
+    for path in _cluster().log_files().values():
+        typer.echo(f"==> {path} <==")
+        if path.exists():
+            typer.echo("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+
+
+def _sql_config(bounded: bool, cluster: FlinkCluster) -> JobConfig:
+    return LocalStack(cluster.settings).job_config(
+        kafka_group_id="tweetflow-sql-client",
+        bounded=bounded,
+        checkpoint_dir=None,
+        parallelism=cluster.settings.flink_taskmanagers * cluster.settings.flink_slots,
+    )
+
+
+@sql_app.command("render")
+def sql_render(
+    out: Annotated[Path, typer.Option(help="directory for init.sql, job.sql and queries/")] = Path(
+        "build/sql"
+    ),
+    bounded: Annotated[bool, typer.Option(help="read the topic up to its current end")] = False,
+) -> None:
+    """Write sql/ with the local stack's parameters as SQL client scripts."""
+    from flink_jobs import sql_scripts
+
+    scripts = sql_scripts.render(_sql_config(bounded, _cluster()), out)
+    typer.echo(f"wrote {scripts.init}, {scripts.job} and {len(scripts.queries)} queries in {out}")
+    typer.echo(f"run: tweetflow sql client -f {scripts.job}")
+
+
+@sql_app.command(
+    "client",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def sql_client(
+    ctx: typer.Context,
+    file: Annotated[
+        Path | None, typer.Option("-f", help="run this script and exit; else interactive")
+    ] = None,
+    bounded: Annotated[bool, typer.Option(help="read the topic up to its current end")] = False,
+) -> None:
+    """Flink's SQL client on the local cluster, with tweetflow's tables and views created.
+
+    Extra arguments go to sql-client.sh unchanged."""
+    from flink_jobs import es_templates, sql_scripts
+
+    cluster = _cluster()
+    config = _sql_config(bounded, cluster)
+    scripts = sql_scripts.render(config, cluster.distribution.root / "sql")
+    es_templates.install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas)
+    command = [cluster.distribution.script("sql-client.sh"), "-i", str(scripts.init)]
+    if file is not None:
+        command += ["-f", str(file)]
+    env = cluster.distribution.environment(cluster.java())
+    if file is None:
+        os.execvpe(command[0], command + ctx.args, env)  # the terminal belongs to the client
+    raise typer.Exit(subprocess.run(command + ctx.args, env=env, check=False).returncode)
