@@ -88,6 +88,11 @@ class FlinkRest:
             used |= {tm["taskmanager-id"] for tm in detail["taskmanagers"]}
         return used
 
+    def restored_from(self, job_id: str) -> str | None:
+        """The savepoint or checkpoint the job's state was restored from, if any."""
+        restored = self._call("GET", f"/jobs/{job_id}/checkpoints")["latest"]["restored"]
+        return str(restored["external_path"]) if restored else None
+
     def stop_with_savepoint(
         self, job_id: str, directory: str | None = None, timeout_s: float = 300.0
     ) -> str:

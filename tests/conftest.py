@@ -4,9 +4,11 @@ loopback ports and a private state directory, and stop it at the end."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from tests import pipeline_results
 from tweetflow.settings import Settings
 from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
@@ -25,3 +27,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 @pytest.fixture(scope="session")
 def settings(stack: LocalStack) -> Settings:
     return stack.settings
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The whole job on the mini-cluster over the shared test input (tests/pipeline_results.py);
+    other runs on the same input are compared with it."""
+    return pipeline_results.pipeline_run(stack, tmp_path_factory.mktemp("analytics"))

@@ -1,0 +1,235 @@
+"""The standalone cluster: a real JobManager and two TaskManagers as separate JVMs. The job is
+submitted to it (REST, parallelism 2) and through Flink's SQL client, and stopped with a
+savepoint and restarted; each run's Elasticsearch output must equal the mini-cluster's exactly."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from elasticsearch import Elasticsearch
+from kafka import KafkaProducer
+
+from flink_jobs import job, sql_scripts
+from flink_jobs.rest import FlinkRest
+from producer.kafka_sink import TweetSink
+from producer.synthetic import SyntheticConfig, generate
+from tests.pipeline_results import actual, expected, job_config
+from tweetflow import versions
+from tweetflow.stack.flink_cluster import FlinkCluster
+from tweetflow.stack.stack import LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def cluster(stack: LocalStack) -> Iterator[FlinkCluster]:
+    flink = FlinkCluster(stack.settings)
+    try:
+        flink.up()
+        yield flink
+    finally:
+        flink.down()
+
+
+@pytest.fixture(scope="module")
+def rest(cluster: FlinkCluster) -> FlinkRest:
+    return FlinkRest(cluster.address)
+
+
+def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
+    for query in want:
+        missing = set(want[query]) - set(got[query])
+        extra = set(got[query]) - set(want[query])
+        wrong = [k for k in set(want[query]) & set(got[query]) if want[query][k] != got[query][k]]
+        assert not missing and not extra and not wrong, (
+            f"{query}: {len(missing)} missing e.g. {list(missing)[:3]}, {len(extra)} extra "
+            f"e.g. {list(extra)[:3]}, {len(wrong)} differ e.g. {wrong[:3]}"
+        )
+
+
+def test_a_jobmanager_and_two_taskmanagers_run_as_separate_jvms(
+    cluster: FlinkCluster, rest: FlinkRest
+) -> None:
+    statuses = cluster.status()
+    assert [s.name for s in statuses] == [
+        "flink-jobmanager",
+        "flink-taskmanager-1",
+        "flink-taskmanager-2",
+    ]
+    assert all(s.healthy for s in statuses)
+    pids = [s.pids for s in statuses]
+    assert all(len(p) == 1 for p in pids) and len({p[0] for p in pids}) == 3
+    overview = rest.overview()
+    assert overview["taskmanagers"] == 2
+    assert overview["slots-total"] == 2
+    assert overview["flink-version"] == versions.load().flink
+    assert cluster.up().started == ()  # idempotent: nothing restarted
+
+
+def test_the_job_on_the_cluster_equals_the_mini_cluster_run(
+    stack: LocalStack,
+    rest: FlinkRest,
+    cluster: FlinkCluster,
+    pipeline_run: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    prefix = f"c{uuid.uuid4().hex[:6]}_"
+    config = job_config(
+        stack,
+        pipeline_run["topic"],
+        prefix,
+        tmp_path,
+        jobmanager=cluster.address,
+        parallelism=2,
+        checkpoint_dir=None,
+    )
+    began = time.monotonic()
+    result = job.start(config)
+    client = result.get_job_client()
+    assert client is not None
+    job_id = str(client.get_job_id())
+    assert rest.wait_for_state(job_id, {"FINISHED", "FAILED"}, timeout_s=600) == "FINISHED"
+    seconds = time.monotonic() - began
+    assert rest.taskmanagers_of(job_id) == {"tweetflow-tm-1", "tweetflow-tm-2"}
+    assert all(v["parallelism"] == 2 for v in rest.job(job_id)["vertices"] if v["parallelism"] > 1)
+    print(
+        f"\n{len(pipeline_run['tweets'])} tweets: mini-cluster {pipeline_run['seconds']:.1f} s, "
+        f"cluster (parallelism 2) {seconds:.1f} s"
+    )
+    assert_same(actual(pipeline_run["es"], prefix), pipeline_run["actual"])
+
+
+def test_the_sql_client_runs_the_same_sql_on_the_cluster(
+    stack: LocalStack,
+    rest: FlinkRest,
+    cluster: FlinkCluster,
+    pipeline_run: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    from flink_jobs import es_templates
+
+    prefix = f"s{uuid.uuid4().hex[:6]}_"
+    config = job_config(
+        stack, pipeline_run["topic"], prefix, tmp_path, checkpoint_dir=None, parallelism=2
+    )
+    scripts = sql_scripts.render(config, tmp_path / "sql")
+    es_templates.install(stack.settings.es_url, prefix)
+    sql_client = cluster.distribution.script("sql-client.sh")
+    client = subprocess.run(
+        [sql_client, "-i", str(scripts.init), "-f", str(scripts.job)],
+        env=cluster.distribution.environment(cluster.java()),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    output = client.stdout + client.stderr
+    assert client.returncode == 0, output[-3000:]
+    submitted = re.findall(r"Job ID: ([0-9a-f]{32})", output)
+    assert len(submitted) == 1, output[-3000:]  # the whole job: one statement set, one job
+    assert rest.wait_for_state(submitted[0], {"FINISHED", "FAILED"}, timeout_s=600) == "FINISHED"
+    assert_same(actual(pipeline_run["es"], prefix), pipeline_run["actual"])
+
+
+SAVEPOINT_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users")
+
+
+def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
+    stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster, tmp_path: Path
+) -> None:
+    settings = stack.settings
+    topic, prefix = f"sp-{uuid.uuid4().hex[:8]}", f"p{uuid.uuid4().hex[:6]}_"
+    tweets = list(
+        generate(SyntheticConfig(seed=5, count=3000, per_second=20.0, start_ms=1_767_225_600_000))
+    )
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets[:1500]:
+        sink.send(tweet)
+    sink.flush()
+    config = job_config(
+        stack,
+        topic,
+        prefix,
+        tmp_path,
+        bounded=False,
+        jobmanager=cluster.address,
+        parallelism=2,
+        checkpoint_dir=None,
+        queries=SAVEPOINT_QUERIES,
+    )
+    es = Elasticsearch(settings.es_url)
+
+    def rate_windows() -> int:
+        if not es.indices.exists(index=f"{prefix}tweet_rate"):
+            return 0
+        es.indices.refresh(index=f"{prefix}tweet_rate")
+        return int(es.count(index=f"{prefix}tweet_rate")["count"])
+
+    first = job.start(config).get_job_client()
+    assert first is not None
+    deadline = time.monotonic() + 180
+    while rate_windows() < 10 and time.monotonic() < deadline:
+        time.sleep(1)
+    assert rate_windows() >= 10, "the first run wrote no results"
+    savepoint = rest.stop_with_savepoint(str(first.get_job_id()))
+    assert rest.job(str(first.get_job_id()))["state"] == "FINISHED"
+    windows_before = rate_windows()
+
+    # The rest of the input arrives while the job is down, then a tweet on every partition far
+    # past the input's end moves the watermark beyond every window of the input.
+    for tweet in tweets[1500:]:
+        sink.send(tweet)
+    sink.close()
+    closing = {
+        **tweets[-1],
+        "id_str": "closing",
+        "user": {**tweets[-1]["user"], "id_str": "closing-user", "screen_name": "closing"},
+        "timestamp_ms": tweets[-1]["timestamp_ms"] + 600_000,
+    }
+    raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    for partition in (0, 1):
+        raw.send(topic, value=orjson.dumps(closing), partition=partition)
+    raw.flush()
+    raw.close()
+
+    second = job.start(
+        job_config(
+            stack,
+            topic,
+            prefix,
+            tmp_path,
+            bounded=False,
+            jobmanager=cluster.address,
+            parallelism=2,
+            checkpoint_dir=None,
+            queries=SAVEPOINT_QUERIES,
+            from_savepoint=savepoint,
+        )
+    ).get_job_client()
+    assert second is not None
+    second_id = str(second.get_job_id())
+    want = {q: expected(tweets)[q] for q in SAVEPOINT_QUERIES}
+    got: dict[str, Any] = {}
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            got = actual(es, prefix, SAVEPOINT_QUERIES)
+            got["users"].pop("closing-user", None)
+            if got == want:
+                break
+            time.sleep(2)
+        restored = rest.restored_from(second_id)
+    finally:
+        rest.cancel(second_id)
+    assert restored == savepoint
+    assert 0 < windows_before < len(want["tweet_rate"])  # the stop really was mid-stream
+    assert_same(got, want)

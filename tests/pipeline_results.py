@@ -1,0 +1,192 @@
+"""One pipeline run shared by the tests that compare results: its input (good tweets and bad
+records), how to run the job on it, and the job's Elasticsearch output in the shape of the
+independent reference (tests/reference.py)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
+from kafka import KafkaProducer
+
+from flink_jobs import job
+from flink_jobs.job import JobConfig
+from producer.kafka_sink import TweetSink
+from producer.synthetic import SyntheticConfig, generate
+from tests import reference
+from tweetflow.stack.stack import LocalStack
+
+BAD_RECORDS = [
+    (b"not json at all", "not a JSON object"),
+    (b"[1, 2, 3]", "not a JSON object"),
+    (b"\xff\xfe\x00 invalid utf-8", "not a JSON object"),
+    (b'{"timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}',
+     "missing id_str"),
+    (b'{"id_str": "9", "timestamp_ms": "soon", "text": "x"}',
+     "missing or non-numeric timestamp_ms"),
+    (b'{"id_str": "9", "timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}',
+     "missing user.screen_name"),
+]  # fmt: skip
+
+
+# The sliding hashtag window is shortened (60 s every 20 s) to keep the test quick; the
+# reference is told the same sizes.
+WINDOWS = reference.Windows(hashtag_s=60, hashtag_slide_s=20)
+TRACKED_TERMS = ("flink", "kafka", "streaming")
+TRACKED_DOMAINS = ("flink.apache.org", "github.com")
+
+
+def ms(iso: str) -> int:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    return int(moment.astimezone(timezone.utc).timestamp() * 1000)
+
+
+def documents(es: Elasticsearch, index: str) -> list[dict[str, Any]]:
+    es.indices.refresh(index=index)
+    return [{"_id": h["_id"], **h["_source"]} for h in scan(es, index=index)]
+
+
+def expected(tweets: list[dict[str, Any]]) -> dict[str, Any]:
+    return reference.expected(
+        tweets,
+        WINDOWS,
+        set(job.STOP_WORDS.split(",")),
+        list(TRACKED_TERMS),
+        job.domains_regex(TRACKED_DOMAINS),
+    )
+
+
+# How each index's documents are keyed and compared: the reference's shape for every query.
+_SHAPES: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, Any]]]] = {
+    "related_hashtags": (
+        "related_hashtags",
+        lambda d: (
+            (ms(d["window_start"]), d["hashtag"], d["rank"]),
+            (d["related"], d["tweets"]),
+        ),
+    ),
+    "influencers": (
+        "influencers",
+        lambda d: (
+            (ms(d["window_start"]), d["hashtag"], d["rank"]),
+            (d["user_id"], d["screen_name"], d["followers"]),
+        ),
+    ),
+    "word_counts": (
+        "word_counts",
+        lambda d: ((ms(d["window_start"]), d["rank"]), (d["word"], d["occurrences"])),
+    ),
+    "tracked_counts": (
+        "tracked_counts",
+        lambda d: ((ms(d["window_start"]), d["term"]), d["tweets"]),
+    ),
+    "tweet_rate": (
+        "tweet_rate",
+        lambda d: ((d["window_seconds"], ms(d["window_start"])), d["tweets"]),
+    ),
+    "tweet_rolling": ("tweet_rolling", lambda d: (ms(d["window_start"]), d["tweets"])),
+    "author_counts": (
+        "author_counts",
+        lambda d: (
+            (d["window_kind"], ms(d["window_start"]), d["rank"]),
+            (d["user_id"], d["screen_name"], d["tweets"]),
+        ),
+    ),
+    "top_hashtags": (
+        "top_hashtags",
+        lambda d: ((ms(d["window_start"]), d["rank"]), (d["hashtag"], d["tweets"])),
+    ),
+    "languages": ("languages", lambda d: ((ms(d["window_start"]), d["lang"]), d["tweets"])),
+    "cashtags": ("cashtags", lambda d: ((ms(d["window_start"]), d["cashtag"]), d["tweets"])),
+    "live_tweets": (
+        "live_tweets-*",
+        lambda d: (
+            d["id_str"],
+            (
+                ms(d["created_at"]),
+                d["screen_name"],
+                d["tweet_text"],
+                d["hashtags"],
+                d["lang"],
+                d["is_retweet"],
+            ),
+        ),
+    ),
+    "users": (
+        "users",
+        lambda d: (
+            d["user_id"],
+            (d["screen_name"], d["followers_count"], d["verified"], ms(d["last_tweet_at"])),
+        ),
+    ),
+}
+COMPARED = tuple(_SHAPES)
+
+
+def actual(es: Elasticsearch, prefix: str, queries: Iterable[str] = COMPARED) -> dict[str, Any]:
+    """What the job wrote, per query, keyed like the reference."""
+    results = {}
+    for query in queries:
+        index, shape = _SHAPES[query]
+        results[query] = dict(shape(d) for d in documents(es, f"{prefix}{index}"))
+    return results
+
+
+def job_config(
+    stack: LocalStack, topic: str, prefix: str, tmp: Path, **overrides: Any
+) -> JobConfig:
+    """The test input's job configuration: shortened hashtag windows, the tracked terms."""
+    values: dict[str, Any] = dict(
+        kafka_topic=topic,
+        kafka_group_id=f"{topic}-{uuid.uuid4().hex[:4]}",
+        bounded=True,
+        es_index_prefix=prefix,
+        checkpoint_dir=tmp / "checkpoints",
+        log_dir=tmp / "logs",
+        hashtag_window_s=WINDOWS.hashtag_s,
+        hashtag_slide_s=WINDOWS.hashtag_slide_s,
+        tracked_terms=TRACKED_TERMS,
+        tracked_domains=TRACKED_DOMAINS,
+    )
+    return stack.job_config(**(values | overrides))
+
+
+def run_job(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> None:
+    assert job.run(job_config(stack, topic, prefix, tmp))
+
+
+def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
+    """Produce the input into a new topic and run the whole job on the mini-cluster."""
+    settings = stack.settings
+    topic, prefix = f"tweets-{uuid.uuid4().hex[:8]}", f"x{uuid.uuid4().hex[:6]}_"
+    # 200 s of event time from 00:00:07, 2% out of order (within the 5 s bound), no late ones.
+    tweets = list(
+        generate(SyntheticConfig(seed=11, count=4000, per_second=20.0, start_ms=1_767_225_607_000))
+    )
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets:
+        sink.send(tweet)
+    sink.close()
+    raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    for value, _ in BAD_RECORDS:
+        raw.send(topic, value=value)
+    raw.flush()
+    raw.close()
+    began = time.monotonic()
+    run_job(stack, topic, prefix, tmp)
+    es = Elasticsearch(settings.es_url)
+    return {
+        "topic": topic,
+        "prefix": prefix,
+        "tweets": tweets,
+        "es": es,
+        "tmp": tmp,
+        "seconds": time.monotonic() - began,
+        "actual": actual(es, prefix),
+    }
