@@ -105,7 +105,7 @@ class JobConfig:
     tracked_terms: tuple[str, ...] = ("flink", "kafka", "streaming")
     tracked_domains: tuple[str, ...] = ()  # empty: any tweet; else only tweets linking there
     es_replicas: int = 0
-    parallelism: int = 1
+    parallelism: int = 1  # 0: the cluster's parallelism.default
     # A partition with no records for this long stops holding back the watermark. Off for
     # bounded runs: while catching up, a back-pressured partition can look idle, and its
     # records would then arrive behind the watermark and be dropped as late.
@@ -191,7 +191,6 @@ def session_options(config: JobConfig) -> dict[str, str]:
     statements into the SQL client's init file."""
     options = {
         "pipeline.name": "tweetflow-analytics",
-        "parallelism.default": str(config.parallelism),
         # Window bounds are computed in UTC whatever the machine's zone is.
         "table.local-time-zone": "UTC",
         # A quiet partition must not hold back the watermark, or windows never fire.
@@ -199,6 +198,8 @@ def session_options(config: JobConfig) -> dict[str, str]:
         "execution.checkpointing.interval": config.checkpoint_interval,
         "execution.checkpointing.mode": config.checkpoint_mode,
     }
+    if config.parallelism > 0:
+        options["parallelism.default"] = str(config.parallelism)
     if config.checkpoint_dir is not None:
         options["state.checkpoints.dir"] = config.checkpoint_dir.resolve().as_uri()
     return options
@@ -241,10 +242,10 @@ def table_environment(config: JobConfig) -> TableEnvironment:
     return env
 
 
-def start(config: JobConfig) -> TableResult:
+def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
     """Install the index templates and submit the job; returns without waiting for it."""
     es_templates.install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas)
-    env = table_environment(config)
+    env = env or table_environment(config)
     ddl, inserts = statements(config)
     for statement in ddl:
         env.execute_sql(statement)

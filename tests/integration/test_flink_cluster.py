@@ -99,7 +99,7 @@ def test_the_job_on_the_cluster_equals_the_mini_cluster_run(
     assert rest.wait_for_state(job_id, {"FINISHED", "FAILED"}, timeout_s=600) == "FINISHED"
     seconds = time.monotonic() - began
     assert rest.taskmanagers_of(job_id) == {"tweetflow-tm-1", "tweetflow-tm-2"}
-    assert all(v["parallelism"] == 2 for v in rest.job(job_id)["vertices"] if v["parallelism"] > 1)
+    assert max(v["parallelism"] for v in rest.job(job_id)["vertices"]) == 2
     print(
         f"\n{len(pipeline_run['tweets'])} tweets: mini-cluster {pipeline_run['seconds']:.1f} s, "
         f"cluster (parallelism 2) {seconds:.1f} s"
@@ -233,3 +233,55 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     assert restored == savepoint
     assert 0 < windows_before < len(want["tweet_rate"])  # the stop really was mid-stream
     assert_same(got, want)
+
+
+def test_flink_run_submits_the_python_entry_point(
+    stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster
+) -> None:
+    """Flink's own `flink run --python` path, as the Kubernetes operator's PythonDriver uses it:
+    settings from TWEETFLOW_* variables, parallelism from the cluster."""
+    settings = stack.settings
+    topic = f"run-{uuid.uuid4().hex[:8]}"
+    tweets = list(generate(SyntheticConfig(seed=8, count=50, start_ms=1_767_225_600_000)))
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets:
+        sink.send(tweet)
+    sink.close()
+    env = cluster.distribution.environment(cluster.java()) | {
+        "TWEETFLOW_TOPIC": topic,
+        "TWEETFLOW_GROUP_ID": topic,
+        "TWEETFLOW_KAFKA_SERVERS": settings.kafka_bootstrap,
+        "TWEETFLOW_ES_HOSTS": settings.es_url,
+    }
+    submitted = subprocess.run(
+        [cluster.distribution.script("flink"), "run", "--detached", "-pym", "flink_jobs.main"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    output = submitted.stdout + submitted.stderr
+    assert submitted.returncode == 0, output[-3000:]
+    job_id = re.findall(r"JobID ([0-9a-f]{32})", output)[0]
+    es = Elasticsearch(settings.es_url)
+    wanted = {t["id_str"] for t in tweets}
+    found: set[str] = set()
+    try:
+        assert rest.wait_for_state(job_id, {"RUNNING"}) == "RUNNING"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not wanted <= found:
+            if es.indices.exists(index="tweetflow_live_tweets-*"):
+                es.indices.refresh(index="tweetflow_live_tweets-*")
+                hits = es.search(
+                    index="tweetflow_live_tweets-*",
+                    query={"ids": {"values": sorted(wanted)}},
+                    size=len(wanted),
+                )["hits"]["hits"]
+                found = {h["_source"]["id_str"] for h in hits}
+            time.sleep(1)
+        assert max(v["parallelism"] for v in rest.job(job_id)["vertices"]) == 2
+    finally:
+        rest.cancel(job_id)
+    assert found == wanted

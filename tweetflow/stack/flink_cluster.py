@@ -92,7 +92,9 @@ class FlinkDistribution:
             "state.checkpoints.dir": self.checkpoint_dir.resolve().as_uri(),
             "state.savepoints.dir": self.savepoint_dir.resolve().as_uri(),
             "io.tmp.dirs": str((self.root / "tmp").resolve()),
-            # Python UDFs run in this interpreter's environment, where tweetflow is installed.
+            # Python jobs (`flink run --python`) and UDFs run in this interpreter's
+            # environment, where tweetflow is installed.
+            "python.client.executable": sys.executable,
             "python.executable": sys.executable,
             "table.local-time-zone": "UTC",
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +45,14 @@ class LocalStack:
         directory = artifacts.ensure("flink-connectors", self.settings.cache_dir, java.home)
         return sorted(directory.glob("*.jar"))
 
+    def job_connector_jars(self, java: Java) -> tuple[Path, ...]:
+        """Jars the job ships; none when FLINK_HOME is a Flink installation that already has the
+        connectors in lib/ (tweetflow's Flink image), so no download is needed there."""
+        flink_home = os.environ.get("FLINK_HOME", "")
+        if flink_home and any(Path(flink_home, "lib").glob("flink-sql-connector-kafka*.jar")):
+            return ()
+        return tuple(self.connector_jars(java))
+
     def up(self) -> UpReport:
         began = time.monotonic()
         java = self.java()
@@ -78,8 +87,8 @@ class LocalStack:
         settings = self.settings
         values: dict[str, Any] = {
             "kafka_bootstrap": settings.kafka_bootstrap,
-            "es_hosts": settings.es_url,
-            "connector_jars": tuple(self.connector_jars(java)),
+            "es_hosts": settings.es_hosts or settings.es_url,
+            "connector_jars": self.job_connector_jars(java),
             "kafka_topic": settings.topic,
             "checkpoint_dir": settings.state_dir / "checkpoints",
             "log_dir": settings.state_dir / "logs" / "flink",
