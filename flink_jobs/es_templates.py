@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from elasticsearch import Elasticsearch
+
+if TYPE_CHECKING:
+    from flink_jobs.job import JobConfig
 
 TEMPLATES_FILE = (
     Path(__file__).resolve().parent.parent / "deploy" / "elasticsearch" / "index_templates.json"
@@ -41,8 +44,16 @@ def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
     }
 
 
-def install(es_url: str, prefix: str, replicas: int = 0) -> list[str]:
-    client = Elasticsearch(es_url)
+def install(
+    es_url: str, prefix: str, replicas: int = 0, http_auth: tuple[str, str] | None = None
+) -> list[str]:
+    client = Elasticsearch(es_url, http_auth=http_auth)
     for name, body in templates(prefix, replicas).items():
         client.indices.put_index_template(name=name, body=body)
     return sorted(templates(prefix, replicas))
+
+
+def install_for(config: JobConfig) -> list[str]:
+    """The templates for the indexes one job configuration writes, with its credentials."""
+    auth = (config.es_username, config.es_password) if config.es_username else None
+    return install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas, auth)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 # Created first, in order: the source, the shared sink options, then the views.
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
+ES_CREDENTIALS = "ddl/es_credentials.sql"
 VIEWS = (
     "views/parsed_tweets.sql",
     "views/tweets.sql",
@@ -87,6 +88,8 @@ class JobConfig:
     scan_startup_timestamp_ms: int = 0  # with timestamp: the first Kafka record time to read
     bounded: bool = False  # stop at the offsets current at start (finite replays, tests)
     es_index_prefix: str = "tweetflow_"
+    es_username: str = ""  # basic authentication, when set
+    es_password: str = field(default="", repr=False)
     es_flush_interval: str = "500ms"
     watermark_delay_s: int = 5
     tweet_rate_window_s: int = 2
@@ -131,6 +134,8 @@ class JobConfig:
             "scan_startup_timestamp_ms": self.scan_startup_timestamp_ms,
             "scan_bounded_mode": "latest-offset" if self.bounded else "unbounded",
             "es_hosts": self.es_hosts,
+            "es_username": self.es_username,
+            "es_password": self.es_password,
             "es_index_prefix": self.es_index_prefix,
             "es_flush_interval": self.es_flush_interval,
             "kafka_dead_letter_topic": f"{self.kafka_topic}.dlq",
@@ -168,7 +173,8 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
     if unknown:
         raise ValueError(f"unknown queries {unknown}; known: {sorted(QUERIES)}")
     params = config.sql_params()
-    ddl = [sql_template.load(path, params) for path in (*SOURCE_DDL, *VIEWS)]
+    credentials = (ES_CREDENTIALS,) if config.es_username else ()
+    ddl = [sql_template.load(path, params) for path in (*SOURCE_DDL, *credentials, *VIEWS)]
     inserts = []
     for name in config.queries:
         ddl += [sql_template.load(path, params) for path in QUERIES[name].sinks]
@@ -244,7 +250,7 @@ def table_environment(config: JobConfig) -> TableEnvironment:
 
 def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
     """Install the index templates and submit the job; returns without waiting for it."""
-    es_templates.install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas)
+    es_templates.install_for(config)
     env = env or table_environment(config)
     ddl, inserts = statements(config)
     for statement in ddl:

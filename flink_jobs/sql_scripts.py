@@ -48,6 +48,8 @@ def render(config: job.JobConfig, out_dir: Path) -> Scripts:
     params = config.sql_params()
     (out_dir / "queries").mkdir(parents=True, exist_ok=True)
     init = out_dir / "init.sql"
+    init.touch(mode=0o600)  # it holds the Elasticsearch password when one is configured
+    init.chmod(0o600)
     init.write_text(init_script(config), encoding="utf-8")
     queries: dict[str, Path] = {}
     every_insert: list[str] = []

@@ -135,7 +135,7 @@ def sql_client(
     cluster = _cluster()
     config = _sql_config(bounded, cluster)
     scripts = sql_scripts.render(config, cluster.distribution.root / "sql")
-    es_templates.install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas)
+    es_templates.install_for(config)
     command = [cluster.distribution.script("sql-client.sh"), "-i", str(scripts.init)]
     if file is not None:
         command += ["-f", str(file)]

@@ -50,6 +50,9 @@ class Settings:
     # local stack's, on host and the ports above.
     kafka_servers: str = ""  # bootstrap servers, host:port[,host:port...]
     es_hosts: str = ""  # URLs, http[s]://host:port[;...]
+    # Basic authentication for Elasticsearch; the password is never a field here (it would be
+    # printed with the settings): see es_password().
+    es_username: str = ""
     startup_timeout_s: float = 120.0
 
     @classmethod
@@ -88,3 +91,13 @@ def _convert(name: str, type_name: Any, raw: str) -> Any:
     except ValueError as exc:
         raise ValueError(f"TWEETFLOW_{name.upper()}={raw!r} is not a valid {kind}") from exc
     return raw
+
+
+def es_password(env: dict[str, str] | None = None) -> str:
+    """TWEETFLOW_ES_PASSWORD, or the content of the file named by TWEETFLOW_ES_PASSWORD_FILE."""
+    env = dict(os.environ if env is None else env)
+    if env.get("TWEETFLOW_ES_PASSWORD"):
+        return env["TWEETFLOW_ES_PASSWORD"]
+    if env.get("TWEETFLOW_ES_PASSWORD_FILE"):
+        return Path(env["TWEETFLOW_ES_PASSWORD_FILE"]).read_text(encoding="utf-8").strip()
+    return ""

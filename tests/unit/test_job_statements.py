@@ -35,10 +35,12 @@ def test_every_insert_targets_a_declared_sink() -> None:
 
 
 def test_every_sql_file_is_used_exactly_once() -> None:
-    from flink_jobs.job import QUERIES, SOURCE_DDL, VIEWS
+    from flink_jobs.job import ES_CREDENTIALS, QUERIES, SOURCE_DDL, VIEWS
     from flink_jobs.sql_template import SQL_DIR
 
-    used = [*SOURCE_DDL, *VIEWS] + [p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)]
+    used = [*SOURCE_DDL, ES_CREDENTIALS, *VIEWS] + [
+        p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)
+    ]
     assert len(used) == len(set(used))
     assert set(used) == {str(p.relative_to(SQL_DIR)) for p in SQL_DIR.rglob("*.sql")}
 
@@ -61,3 +63,15 @@ def test_elasticsearch_mappings_cover_exactly_the_sink_columns() -> None:
         }
         properties = mapped[f"p_{match.group(1)}"]["template"]["mappings"]["properties"]
         assert columns == set(properties), match.group(1)
+
+
+def test_elasticsearch_credentials_reach_every_sink_only_when_configured() -> None:
+    ddl, _ = statements(config())
+    assert not any("'username'" in s for s in ddl)
+    secured = config(es_username="tweetflow", es_password="p'ss")
+    ddl, _ = statements(secured)
+    alter = [s for s in ddl if s.startswith("ALTER TABLE es_defaults")]
+    assert len(alter) == 1 and "'password' = 'p''ss'" in alter[0]
+    # before the first result table copies es_defaults' options
+    assert ddl.index(alter[0]) < min(i for i, s in enumerate(ddl) if "LIKE es_defaults" in s)
+    assert "p'ss" not in repr(secured)

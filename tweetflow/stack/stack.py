@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tweetflow.settings import Settings
+from tweetflow.settings import Settings, es_password
 from tweetflow.stack import artifacts
 from tweetflow.stack.elasticsearch import Elasticsearch
 from tweetflow.stack.java import Java, find_java
@@ -88,6 +88,8 @@ class LocalStack:
         values: dict[str, Any] = {
             "kafka_bootstrap": settings.kafka_bootstrap,
             "es_hosts": settings.es_hosts or settings.es_url,
+            "es_username": settings.es_username,
+            "es_password": es_password() if settings.es_username else "",
             "connector_jars": self.job_connector_jars(java),
             "kafka_topic": settings.topic,
             "checkpoint_dir": settings.state_dir / "checkpoints",
