@@ -123,6 +123,9 @@ class JobConfig:
     jobmanager: str = ""
     # Start from this savepoint or retained checkpoint (a path or URI the cluster can read).
     from_savepoint: str = ""
+    # Start even if some of the savepoint's state belongs to no operator of this job (a query
+    # was removed or changed): that state is dropped.
+    allow_non_restored_state: bool = False
     queries: tuple[str, ...] = field(default_factory=lambda: tuple(QUERIES))
 
     def sql_params(self) -> dict[str, object]:
@@ -224,6 +227,8 @@ def _submission_configuration(config: JobConfig) -> dict[str, str]:
         options |= {"execution.target": "remote", "rest.address": host, "rest.port": port}
     if config.from_savepoint:
         options["execution.savepoint.path"] = config.from_savepoint
+        if config.allow_non_restored_state:
+            options["execution.savepoint.ignore-unclaimed-state"] = "true"
     return options
 
 
@@ -248,6 +253,10 @@ def table_environment(config: JobConfig) -> TableEnvironment:
     return env
 
 
+class SavepointMismatchError(RuntimeError):
+    """The savepoint holds state of operators this job does not have."""
+
+
 def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
     """Install the index templates and submit the job; returns without waiting for it."""
     es_templates.install_for(config)
@@ -258,7 +267,18 @@ def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult
     statement_set = env.create_statement_set()
     for insert in inserts:
         statement_set.add_insert_sql(insert)
-    return statement_set.execute()
+    try:
+        return statement_set.execute()
+    except Exception as exc:  # py4j wraps the Java exception; its text is all there is
+        if config.from_savepoint and "Cannot map checkpoint/savepoint state" in str(exc):
+            raise SavepointMismatchError(
+                f"the savepoint {config.from_savepoint} holds state of operators this job does "
+                "not have: the SQL or the query set changed since it was taken (see the README, "
+                "'Upgrades without losing state'). Run the same queries, or accept losing the "
+                "state of the changed ones with --allow-non-restored-state, or start afresh "
+                "without --from-savepoint."
+            ) from None
+        raise
 
 
 def run(config: JobConfig) -> str:

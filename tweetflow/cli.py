@@ -126,6 +126,9 @@ def job_run(
     from_savepoint: Annotated[
         str, typer.Option(help="restore the job's state from this savepoint or checkpoint")
     ] = "",
+    allow_non_restored_state: Annotated[
+        bool, typer.Option(help="with --from-savepoint: drop state no operator claims")
+    ] = False,
     parallelism: Annotated[
         int, typer.Option(help="0: 1 on the mini-cluster, every slot of the cluster otherwise")
     ] = 0,
@@ -140,6 +143,7 @@ def job_run(
     overrides: dict[str, object] = {"kafka_group_id": "tweetflow", "bounded": bounded}
     if from_savepoint:
         overrides["from_savepoint"] = from_savepoint
+        overrides["allow_non_restored_state"] = allow_non_restored_state
     rest = FlinkRest(jobmanager) if jobmanager else None
     if rest is not None:
         try:
@@ -153,7 +157,7 @@ def job_run(
     try:
         config = stack.job_config(**overrides)
         result = job.start(config)
-    except ValueError as exc:
+    except (ValueError, job.SavepointMismatchError) as exc:
         _fail(str(exc))
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else "?"

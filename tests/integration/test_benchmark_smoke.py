@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import freshness, producer_bench, query_cost
+from bench import cluster_scaling, freshness, producer_bench, query_cost
 from tweetflow.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -33,3 +33,9 @@ def test_freshness_smoke() -> None:
     results = freshness.main(["--smoke"])
     assert results["windows"] > 3
     assert 0 < results["end_to_visible_p50_s"] <= results["end_to_visible_p99_s"]
+
+
+def test_cluster_scaling_smoke() -> None:
+    results = cluster_scaling.main(["--smoke"])
+    assert set(results["seconds"]) == {"mini-cluster, parallelism 1", "cluster, parallelism 2"}
+    assert all(rate > 0 for rate in results["tweets_per_s"].values())

@@ -201,6 +201,22 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     raw.flush()
     raw.close()
 
+    # A savepoint of other queries is refused with the way out, not half restored.
+    with pytest.raises(job.SavepointMismatchError, match="allow-non-restored-state"):
+        job.start(
+            job_config(
+                stack,
+                topic,
+                f"{prefix}other_",
+                tmp_path,
+                jobmanager=cluster.address,
+                parallelism=2,
+                checkpoint_dir=None,
+                queries=(*SAVEPOINT_QUERIES, "languages"),
+                from_savepoint=savepoint,
+            )
+        )
+
     second = job.start(
         job_config(
             stack,
