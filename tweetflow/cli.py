@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from producer import cli as producer_cli
+from tweetflow import console
 from tweetflow.cluster_cli import cluster_app, sql_app
+from tweetflow.console import fail
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.flink_cluster import FlinkCluster
@@ -37,23 +39,16 @@ def _settings() -> Settings:
     try:
         return Settings.from_env()
     except ValueError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
+        fail(str(exc))
 
 
 def _up(stack: LocalStack) -> None:
     try:
         report = stack.up()
     except StackError as exc:
-        _fail(str(exc))
-    for name in report.started:
-        typer.echo(f"started {name:<14} {stack.services[name].endpoint}")
-    for name in report.already_running:
-        typer.echo(f"running {name:<14} {stack.services[name].endpoint} (already up)")
+        fail(str(exc))
+    endpoints = {name: service.endpoint for name, service in stack.services.items()}
+    console.started(report.started, report.already_running, endpoints)
     typer.echo(f"stack up in {report.seconds:.1f} s; state in {stack.settings.state_dir}")
 
 
@@ -74,12 +69,7 @@ def stack_down() -> None:
 @stack_app.command("status")
 def stack_status() -> None:
     """Show each service, its health, pids and resident memory. Exit 1 unless all healthy."""
-    statuses = LocalStack(_settings()).status()
-    for s in statuses:
-        state = "healthy" if s.healthy else ("unhealthy" if s.running else "stopped")
-        pids = ",".join(map(str, s.pids)) or "-"
-        typer.echo(f"{s.name:<14} {state:<9} {s.endpoint:<24} pid {pids:<8} {s.rss_kib >> 10} MiB")
-    if not all(s.healthy for s in statuses):
+    if not console.statuses(LocalStack(_settings()).status()):
         raise typer.Exit(1)
 
 
@@ -106,7 +96,7 @@ def stack_lock() -> None:
     try:
         lock = artifacts.write_lock(settings.cache_dir, LocalStack(settings).java().home)
     except StackError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for name, entry in lock.items():
         typer.echo(f"{name}: {len(entry['sha256'])} jars")  # type: ignore[index]
 
@@ -149,7 +139,7 @@ def job_run(
         try:
             slots = rest.overview()["slots-total"]
         except FlinkRestError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         # The cluster's own state.checkpoints.dir applies: a client path may not exist there.
         overrides |= {"jobmanager": jobmanager, "checkpoint_dir": None, "parallelism": slots}
     if parallelism:
@@ -158,7 +148,7 @@ def job_run(
         config = stack.job_config(**overrides)
         result = job.start(config)
     except (ValueError, job.SavepointMismatchError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else "?"
     where = f"the cluster at {jobmanager}" if jobmanager else "the embedded mini-cluster"
@@ -191,16 +181,18 @@ JobManagerOption = Annotated[
 
 @job_app.command("list")
 def job_list(jobmanager: JobManagerOption = "") -> None:
-    """List the cluster's jobs, oldest first."""
+    """The cluster's jobs, oldest first; the web UI of each running one."""
     from flink_jobs.rest import FlinkRestError
 
     rest = _rest(jobmanager)
     try:
         jobs = rest.jobs()
     except FlinkRestError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     for j in jobs:
         typer.echo(f"{j.job_id}  {j.state:<10} {j.duration_ms / 1000:>8.0f} s  {j.name}")
+        if j.state == "RUNNING":
+            typer.echo(f"  {j.tasks_total} tasks; web UI {rest.web_ui(j.job_id)}")
     if not jobs:
         typer.echo(f"no jobs on {rest.url}")
 
@@ -227,7 +219,7 @@ def job_stop(
             return
         location = rest.stop_with_savepoint(job_id, directory or None)
     except FlinkRestError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"job {job_id} stopped with a savepoint at {location}")
     typer.echo(
         f"restart it with `tweetflow job run --jobmanager {rest.url.split('://')[1]} "

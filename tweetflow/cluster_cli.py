@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from tweetflow import console
+from tweetflow.console import fail
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.flink_cluster import FlinkCluster
@@ -24,17 +26,11 @@ cluster_app = typer.Typer(
 sql_app = typer.Typer(help="The analytics job in the Flink SQL client.")
 
 
-def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
-
-
 def _cluster() -> FlinkCluster:
     try:
         return FlinkCluster(Settings.from_env())
     except ValueError as exc:
-        _fail(str(exc))
-    raise AssertionError  # unreachable: _fail exits
+        fail(str(exc))
 
 
 @cluster_app.command("up")
@@ -44,11 +40,9 @@ def cluster_up() -> None:
     try:
         report = cluster.up()
     except StackError as exc:
-        _fail(str(exc))
-    for name in report.started:
-        typer.echo(f"started {name}")
-    for name in report.already_running:
-        typer.echo(f"running {name} (already up)")
+        fail(str(exc))
+    endpoints = {service.name: service.endpoint for service in cluster.services}
+    console.started(report.started, report.already_running, endpoints)
     overview = cluster.overview()
     typer.echo(
         f"Flink {overview['flink-version']} cluster up in {report.seconds:.1f} s: "
@@ -69,12 +63,7 @@ def cluster_down() -> None:
 def cluster_status() -> None:
     """Each process, its health and memory; the cluster's slots and jobs. Exit 1 unless healthy."""
     cluster = _cluster()
-    statuses = cluster.status()
-    for s in statuses:
-        state = "healthy" if s.healthy else ("unhealthy" if s.running else "stopped")
-        pids = ",".join(map(str, s.pids)) or "-"
-        typer.echo(f"{s.name:<20} {state:<9} pid {pids:<8} {s.rss_kib >> 10:>5} MiB")
-    if not all(s.healthy for s in statuses):
+    if not console.statuses(cluster.status()):
         raise typer.Exit(1)
     overview = cluster.overview()
     typer.echo(

@@ -155,17 +155,17 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     for tweet in tweets[:1500]:
         sink.send(tweet)
     sink.flush()
-    config = job_config(
-        stack,
-        topic,
-        prefix,
-        tmp_path,
-        bounded=False,
-        jobmanager=cluster.address,
-        parallelism=2,
-        checkpoint_dir=None,
-        queries=SAVEPOINT_QUERIES,
-    )
+
+    def live_job(**changes: Any) -> job.JobConfig:
+        settings: dict[str, Any] = {
+            "bounded": False,
+            "jobmanager": cluster.address,
+            "parallelism": 2,
+            "checkpoint_dir": None,
+            "queries": SAVEPOINT_QUERIES,
+        }
+        return job_config(stack, topic, prefix, tmp_path, **(settings | changes))
+
     es = Elasticsearch(settings.es_url)
 
     def rate_windows() -> int:
@@ -174,7 +174,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
         es.indices.refresh(index=f"{prefix}tweet_rate")
         return int(es.count(index=f"{prefix}tweet_rate")["count"])
 
-    first = job.start(config).get_job_client()
+    first = job.start(live_job()).get_job_client()
     assert first is not None
     deadline = time.monotonic() + 180
     while rate_windows() < 10 and time.monotonic() < deadline:
@@ -203,34 +203,9 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
 
     # A savepoint of other queries is refused with the way out, not half restored.
     with pytest.raises(job.SavepointMismatchError, match="allow-non-restored-state"):
-        job.start(
-            job_config(
-                stack,
-                topic,
-                f"{prefix}other_",
-                tmp_path,
-                jobmanager=cluster.address,
-                parallelism=2,
-                checkpoint_dir=None,
-                queries=(*SAVEPOINT_QUERIES, "languages"),
-                from_savepoint=savepoint,
-            )
-        )
+        job.start(live_job(queries=(*SAVEPOINT_QUERIES, "languages"), from_savepoint=savepoint))
 
-    second = job.start(
-        job_config(
-            stack,
-            topic,
-            prefix,
-            tmp_path,
-            bounded=False,
-            jobmanager=cluster.address,
-            parallelism=2,
-            checkpoint_dir=None,
-            queries=SAVEPOINT_QUERIES,
-            from_savepoint=savepoint,
-        )
-    ).get_job_client()
+    second = job.start(live_job(from_savepoint=savepoint)).get_job_client()
     assert second is not None
     second_id = str(second.get_job_id())
     want = {q: expected(tweets)[q] for q in SAVEPOINT_QUERIES}
