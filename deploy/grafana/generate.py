@@ -1,0 +1,300 @@
+"""Writes tweetflow's Grafana provisioning: one Elasticsearch data source per result index and
+the two dashboards, from the definitions below (run it after changing them; a unit test fails
+while the committed files differ from its output).
+
+    python deploy/grafana/generate.py
+
+Each panel names its index (through its data source) and time field explicitly. Rankings show
+the newest window only: a terms bucket on window_start, newest first, size 1, then the ranked
+field ordered by the window's count — exactly the top-N list the SQL job wrote for it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PROVISIONING = HERE / "provisioning"
+DASHBOARDS = HERE / "dashboards"
+ES_URL = "http://elasticsearch:9200"  # the compose service; Kubernetes has its own data source
+
+# uid -> (index, time field)
+DATASOURCES: dict[str, tuple[str, str]] = {
+    "tweetflow-tweet-rate": ("tweetflow_tweet_rate", "window_start"),
+    "tweetflow-tweet-rolling": ("tweetflow_tweet_rolling", "window_start"),
+    "tweetflow-author-counts": ("tweetflow_author_counts", "window_start"),
+    "tweetflow-top-hashtags": ("tweetflow_top_hashtags", "window_start"),
+    "tweetflow-related-hashtags": ("tweetflow_related_hashtags", "window_start"),
+    "tweetflow-influencers": ("tweetflow_influencers", "window_start"),
+    "tweetflow-languages": ("tweetflow_languages", "window_start"),
+    "tweetflow-tracked-counts": ("tweetflow_tracked_counts", "window_start"),
+    "tweetflow-live-tweets": ("tweetflow_live_tweets-*", "created_at"),
+}
+
+
+def target(
+    uid: str,
+    query: str,
+    metrics: list[dict[str, Any]],
+    buckets: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "refId": "A",
+        "datasource": {"type": "elasticsearch", "uid": uid},
+        "query": query,
+        "alias": "",
+        "timeField": DATASOURCES[uid][1],
+        "metrics": metrics,
+        "bucketAggs": buckets,
+    }
+
+
+def metric(kind: str, field: str = "", **settings: str) -> dict[str, Any]:
+    found: dict[str, Any] = {"id": "1", "type": kind}
+    if field:
+        found["field"] = field
+    if settings:
+        found["settings"] = settings
+    return found
+
+
+def histogram(uid: str, interval: str, ident: str = "2") -> dict[str, Any]:
+    return {
+        "id": ident,
+        "type": "date_histogram",
+        "field": DATASOURCES[uid][1],
+        "settings": {"interval": interval, "min_doc_count": "0", "trimEdges": "0"},
+    }
+
+
+def terms(field: str, size: int, order_by: str, ident: str) -> dict[str, Any]:
+    """order_by: a metric id ("1"), "_count" or "_term"."""
+    return {
+        "id": ident,
+        "type": "terms",
+        "field": field,
+        "settings": {"size": str(size), "order": "desc", "orderBy": order_by, "min_doc_count": "1"},
+    }
+
+
+def newest_window(field: str, size: int) -> list[dict[str, Any]]:
+    return [terms("window_start", 1, "_term", "2"), terms(field, size, "1", "3")]
+
+
+def panel(
+    kind: str,
+    title: str,
+    uid: str,
+    query_target: dict[str, Any],
+    grid: tuple[int, int, int, int],
+    **extra: Any,
+) -> dict[str, Any]:
+    index, time_field = DATASOURCES[uid]
+    x, y, w, h = grid
+    return {
+        "type": kind,
+        "title": title,
+        "description": f"index {index}, time field {time_field}",
+        "datasource": {"type": "elasticsearch", "uid": uid},
+        "targets": [query_target],
+        "gridPos": {"x": x, "y": y, "w": w, "h": h},
+        "fieldConfig": {"defaults": {}, "overrides": []},
+        "options": {},
+        **extra,
+    }
+
+
+def tweets_dashboard() -> dict[str, Any]:
+    rate, rolling = "tweetflow-tweet-rate", "tweetflow-tweet-rolling"
+    live, tops = "tweetflow-live-tweets", "tweetflow-top-hashtags"
+    authors, langs = "tweetflow-author-counts", "tweetflow-languages"
+    tracked = "tweetflow-tracked-counts"
+    panels = [
+        panel(
+            "timeseries",
+            "Tweets per 2 s",
+            rate,
+            target(rate, "window_seconds:2", [metric("sum", "tweets")], [histogram(rate, "2s")]),
+            (0, 0, 16, 8),
+        ),
+        panel(
+            "timeseries",
+            "Tweets in the last minute (rolling, every 5 s)",
+            rolling,
+            target(rolling, "", [metric("max", "tweets")], [histogram(rolling, "5s")]),
+            (16, 0, 8, 8),
+        ),
+        panel(
+            "table",
+            "Live tweets, last minute (newest first)",
+            live,
+            target(live, "", [metric("raw_data", size="100")], []),
+            (0, 8, 24, 10),
+            timeFrom="1m",
+        ),
+        panel(
+            "barchart",
+            "Top hashtags, last hour",
+            tops,
+            target(tops, "", [metric("max", "tweets")], newest_window("hashtag", 10)),
+            (0, 18, 8, 9),
+        ),
+        panel(
+            "barchart",
+            "Top authors, last minute",
+            authors,
+            target(
+                authors,
+                "window_kind:hop",
+                [metric("max", "tweets")],
+                newest_window("screen_name", 5),
+            ),
+            (8, 18, 8, 9),
+        ),
+        panel(
+            "piechart",
+            "Languages",
+            langs,
+            target(langs, "", [metric("sum", "tweets")], [terms("lang", 20, "1", "2")]),
+            (16, 18, 8, 9),
+        ),
+        panel(
+            "timeseries",
+            "Tracked terms per minute",
+            tracked,
+            target(
+                tracked,
+                "",
+                [metric("sum", "tweets")],
+                [terms("term", 20, "1", "3"), histogram(tracked, "1m")],
+            ),
+            (0, 27, 24, 8),
+        ),
+    ]
+    return dashboard("tweetflow-tweets", "tweetflow · Tweets", panels, [])
+
+
+def hashtag_dashboard() -> dict[str, Any]:
+    live, tops = "tweetflow-live-tweets", "tweetflow-top-hashtags"
+    related, influencers = "tweetflow-related-hashtags", "tweetflow-influencers"
+    variable = {
+        "name": "hashtag",
+        "label": "Hashtag",
+        "type": "query",
+        "datasource": {"type": "elasticsearch", "uid": tops},
+        "query": json.dumps({"find": "terms", "field": "hashtag", "size": 100}),
+        "refresh": 2,
+        "sort": 1,
+        "multi": False,
+        "includeAll": False,
+        "current": {},
+        "options": [],
+    }
+    tag = 'hashtag:"$hashtag"'
+    panels = [
+        panel(
+            "table",
+            "Live tweets with #$hashtag (newest first)",
+            live,
+            target(live, 'hashtags:"$hashtag"', [metric("raw_data", size="100")], []),
+            (0, 0, 24, 10),
+        ),
+        panel(
+            "barchart",
+            "Hashtags used with #$hashtag",
+            related,
+            target(related, tag, [metric("max", "tweets")], newest_window("related", 10)),
+            (0, 10, 12, 9),
+        ),
+        panel(
+            "barchart",
+            "Most-followed authors using #$hashtag",
+            influencers,
+            target(influencers, tag, [metric("max", "followers")], newest_window("screen_name", 5)),
+            (12, 10, 12, 9),
+        ),
+        panel(
+            "timeseries",
+            "#$hashtag per minute",
+            live,
+            target(live, 'hashtags:"$hashtag"', [metric("count")], [histogram(live, "1m")]),
+            (0, 19, 24, 8),
+        ),
+    ]
+    return dashboard("tweetflow-hashtag", "tweetflow · Hashtag", panels, [variable])
+
+
+def dashboard(
+    uid: str, title: str, panels: list[dict[str, Any]], variables: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "uid": uid,
+        "title": title,
+        "tags": ["tweetflow"],
+        "timezone": "utc",
+        "editable": True,
+        "refresh": "5s",
+        "time": {"from": "now-1h", "to": "now"},
+        "schemaVersion": 39,
+        "version": 1,
+        "annotations": {"list": []},
+        "templating": {"list": variables},
+        "panels": [{"id": n, **p} for n, p in enumerate(panels, start=1)],
+    }
+
+
+def datasources_yaml() -> str:
+    lines = [
+        "# Generated by deploy/grafana/generate.py: one data source per tweetflow index.",
+        "apiVersion: 1",
+        "datasources:",
+    ]
+    for uid, (index, time_field) in DATASOURCES.items():
+        lines += [
+            f"  - name: {uid}",
+            f"    uid: {uid}",
+            "    type: elasticsearch",
+            "    access: proxy",
+            f"    url: {ES_URL}",
+            "    jsonData:",
+            f'      index: "{index}"',
+            f"      timeField: {time_field}",
+            "      maxConcurrentShardRequests: 5",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+PROVIDER_YAML = """\
+# Generated by deploy/grafana/generate.py: loads the dashboards of deploy/grafana/dashboards.
+apiVersion: 1
+providers:
+  - name: tweetflow
+    folder: tweetflow
+    type: file
+    allowUiUpdates: false
+    updateIntervalSeconds: 30
+    options:
+      path: /var/lib/grafana/dashboards/tweetflow
+"""
+
+
+def files() -> dict[Path, str]:
+    return {
+        PROVISIONING / "datasources" / "elasticsearch.yml": datasources_yaml(),
+        PROVISIONING / "dashboards" / "tweetflow.yml": PROVIDER_YAML,
+        DASHBOARDS / "tweets.json": json.dumps(tweets_dashboard(), indent=2) + "\n",
+        DASHBOARDS / "hashtag.json": json.dumps(hashtag_dashboard(), indent=2) + "\n",
+    }
+
+
+def main() -> None:
+    for path, text in files().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(HERE.parent.parent)}")
+
+
+if __name__ == "__main__":
+    main()
