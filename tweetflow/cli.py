@@ -261,6 +261,34 @@ def es_prune(
 
 
 @app.command()
+def watch(
+    hashtag: Annotated[
+        str, typer.Option(help="the hashtag view: its volume, co-occurring hashtags, influencers")
+    ] = "",
+    interval: Annotated[float, typer.Option(help="seconds between refreshes")] = 2.0,
+    prefix: Annotated[str, typer.Option(help="index prefix of the job's results")] = "tweetflow_",
+    once: Annotated[
+        bool, typer.Option(help="print one screen and exit; status 1 if Elasticsearch failed")
+    ] = False,
+) -> None:
+    """The dashboards in the terminal: tweet rate, top hashtags and authors, newest tweets."""
+    from elasticsearch import Elasticsearch
+
+    from tweetflow import watch as view
+    from tweetflow.settings import es_password
+
+    settings = _settings()
+    auth = (settings.es_username, es_password()) if settings.es_username else None
+    # Short timeouts and no client retries: the view retries itself and must stay responsive.
+    es = Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
+    tag = hashtag.lstrip("#").lower()
+    status = view.run(view.Source(es, prefix), settings.es_url, tag, max(interval, 0.5), once)
+    if not once:
+        typer.echo("tweetflow watch stopped")
+    raise typer.Exit(status)
+
+
+@app.command()
 def demo(
     tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
 ) -> None:

@@ -1,0 +1,231 @@
+"""`tweetflow watch` in a real terminal: tmux runs it at 80x40 against the real Elasticsearch
+that the shared pipeline run filled; the test reads the screen with capture-pane and types
+with send-keys, as a person at the keyboard would."""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from tests.pipeline_results import expected
+from tweetflow.settings import Settings
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+COLUMNS, ROWS = 80, 40
+
+
+class Terminal:
+    """One tmux session on a private socket, its pane kept after the program exits."""
+
+    def __init__(self, tmp: Path) -> None:
+        if shutil.which("tmux") is None:
+            pytest.fail("tmux is needed for the terminal tests: apt-get install tmux")
+        self.base = ["tmux", "-S", str(tmp / "tmux.sock"), "-f", "/dev/null"]
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run([*self.base, *args], capture_output=True, text=True, check=True)
+        return done.stdout
+
+    def start(self, args: list[str], env: dict[str, str]) -> None:
+        command = shlex.join(["env", *(f"{k}={v}" for k, v in env.items()), *args])
+        self.tmux(
+            "new-session", "-d", "-s", "w", "-x", str(COLUMNS), "-y", str(ROWS), command,
+            ";", "set-option", "-t", "w", "remain-on-exit", "on",
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "w")
+
+    def wait_for(self, check: Callable[[str], bool], what: str, timeout_s: float = 60) -> str:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            text = self.screen()
+            if check(text):
+                return text
+            if time.monotonic() > deadline:
+                pytest.fail(f"the screen never showed {what}; it shows:\n{text}")
+            time.sleep(0.3)
+
+    def pane(self, field: str) -> str:
+        return self.tmux("display-message", "-p", "-t", "w", f"#{{{field}}}").strip()
+
+    def close(self) -> None:
+        subprocess.run([*self.base, "kill-server"], capture_output=True)
+
+
+@pytest.fixture()
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(tmp_path)
+    try:
+        yield term
+    finally:
+        term.close()
+
+
+def watch_args(*extra: str) -> list[str]:
+    return [sys.executable, "-m", "tweetflow.cli", "watch", "--interval", "1", *extra]
+
+
+def env_for(es_url: str) -> dict[str, str]:
+    return {"TWEETFLOW_ES_HOSTS": es_url, "PYTHONUNBUFFERED": "1"}
+
+
+@pytest.fixture(scope="module")
+def want(pipeline_run: dict[str, Any]) -> dict[str, Any]:
+    return expected(pipeline_run["tweets"])
+
+
+def stop(terminal: Terminal) -> str:
+    terminal.tmux("send-keys", "-t", "w", "C-c")
+    text = terminal.wait_for(lambda s: "tweetflow watch stopped" in s, "the exit message", 20)
+    deadline = time.monotonic() + 10
+    while terminal.pane("pane_dead") != "1":
+        assert time.monotonic() < deadline, "watch printed its exit message but kept running"
+        time.sleep(0.1)
+    assert terminal.pane("pane_dead_status") == "0"
+    return text
+
+
+def test_the_overview_on_real_results(
+    terminal: Terminal, settings: Settings, pipeline_run: dict[str, Any], want: dict[str, Any]
+) -> None:
+    terminal.start(watch_args("--prefix", pipeline_run["prefix"]), env_for(settings.es_url))
+    tops = want["top_hashtags"]
+    window = max(start for start, _ in tops)
+    first, count = tops[(window, 1)]
+    screen = terminal.wait_for(lambda s: f" 1 #{first}" in s, f"#{first} ranked first")
+    print(screen)  # the capture the closing note quotes
+    lines = screen.splitlines()
+    assert lines[0].startswith("tweetflow watch · tweets ·") and lines[0].endswith("UTC")
+    assert lines[1] == "─" * COLUMNS
+    [top_line] = [line for line in lines if f" 1 #{first}" in line]
+    assert top_line.split()[2] == str(count)
+    rate = {start: n for (size, start), n in want["tweet_rate"].items() if size == 2}
+    shown = [rate.get(max(rate) - 2000 * n, 0) for n in range(40)]  # the sparkline's 80 s
+    assert f"last {shown[0]:,} · max {max(shown):,}" in screen
+    newest = max(pipeline_run["tweets"], key=lambda t: t["timestamp_ms"])
+    assert f"@{newest['user']['screen_name']}" in screen
+    assert all(len(line) <= COLUMNS for line in lines)
+    assert "Traceback" not in stop(terminal)
+
+
+def test_the_hashtag_view(
+    terminal: Terminal, settings: Settings, pipeline_run: dict[str, Any], want: dict[str, Any]
+) -> None:
+    tops = want["top_hashtags"]
+    tag = tops[(max(start for start, _ in tops), 1)][0]
+    related = {k: v for k, v in want["related_hashtags"].items() if k[1] == tag}
+    newest = max(start for start, *_ in related)
+    first, count = related[(newest, tag, 1)]
+    args = watch_args("--prefix", pipeline_run["prefix"], "--hashtag", f"#{tag.upper()}")
+    terminal.start(args, env_for(settings.es_url))
+    screen = terminal.wait_for(lambda s: f" 1 #{first} " in s, f"#{first} as related")
+    assert f"Used with #{tag}" in screen and f"#{tag} per minute" in screen
+    [line] = [x for x in screen.splitlines() if f" 1 #{first} " in x]
+    assert line.split()[2] == str(count)
+    stop(terminal)
+
+
+class Relay:
+    """A loopback TCP relay to the real Elasticsearch, to take it away and bring it back."""
+
+    def __init__(self, port: int, target: tuple[str, int]) -> None:
+        self.port, self.target = port, target
+        self.sockets: list[socket.socket] = []
+        self.server = socket.create_server(("127.0.0.1", port), reuse_port=False)
+        self.sockets.append(self.server)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_elasticsearch_is_explained_and_the_view_recovers(
+    terminal: Terminal, settings: Settings, pipeline_run: dict[str, Any]
+) -> None:
+    port = free_port()
+    terminal.start(
+        watch_args("--prefix", pipeline_run["prefix"]), env_for(f"http://127.0.0.1:{port}")
+    )
+    down = terminal.wait_for(lambda s: "is unreachable" in s, "the unreachable message")
+    assert "Traceback" not in down and "Top hashtags" not in down
+    relay = Relay(port, (settings.host, settings.es_port))
+    try:
+        up = terminal.wait_for(lambda s: " 1 #" in s and "unreachable" not in s, "the recovery")
+        assert "Top hashtags" in up
+    finally:
+        relay.close()
+    again = terminal.wait_for(lambda s: "is unreachable" in s, "the second outage")
+    assert "showing what was read at" in again and " 1 #" in again
+    assert "Traceback" not in stop(terminal)
+
+
+def test_escape_sequences_in_tweets_stay_inert(terminal: Terminal, settings: Settings) -> None:
+    prefix = f"hostile{int(time.time())}_"
+    es = Elasticsearch(settings.es_url)
+    text = "\x1b]2;pwned\x07\x1b[2J\x1b[Hclear \x1b[31mred \u202eevil\x1b]52;c;aGk=\x07 end"
+    es.index(
+        index=f"{prefix}live_tweets-2026.01.01",
+        id="1",
+        refresh=True,
+        document={
+            "id_str": "1",
+            "created_at": "2026-01-01T00:00:00.000Z",
+            "screen_name": "mallory\x1b[8m",
+            "tweet_text": text,
+        },
+    )
+    terminal.start(watch_args("--prefix", prefix), env_for(settings.es_url))
+    screen = terminal.wait_for(lambda s: "@mallory" in s, "the hostile tweet")
+    lines = screen.splitlines()
+    assert lines[0].startswith("tweetflow watch")  # the screen was not cleared under it
+    [line] = [x for x in lines if "@mallory" in x]
+    assert line.endswith("@mallory  clear red evil end")
+    assert terminal.pane("pane_title") != "pwned"
+    stop(terminal)
+    es.indices.delete(index=f"{prefix}*")
