@@ -6,9 +6,9 @@ import enum
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,6 +23,7 @@ class Source(str, enum.Enum):
     synthetic = "synthetic"
     replay = "replay"
     x = "x"
+    bluesky = "bluesky"
 
 
 def parse_speed(speed: str) -> float | None:
@@ -50,7 +51,12 @@ def produce(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="replay: files (.json/.gz/.bz2) or directories")
     ] = None,
-    count: Annotated[int, typer.Option(help="synthetic: how many; 0 = endless")] = 10_000,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            help="synthetic: how many (10,000); bluesky: stop after this many posts; 0 = endless"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="synthetic: same seed, same tweets")] = 42,
     rate: Annotated[
         float, typer.Option(help="tweets per second sent; 0 = as fast as possible")
@@ -67,6 +73,9 @@ def produce(
     backend: Annotated[
         str, typer.Option(help="Kafka client: kafka-python, or confluent-kafka (faster)")
     ] = "kafka-python",
+    enrich_profiles: Annotated[
+        bool, typer.Option(help="bluesky: fetch follower counts and names in the background")
+    ] = False,
 ) -> None:
     """Tweets from a source, normalised to the canonical schema, into the Kafka topic."""
     settings = Settings.from_env()
@@ -80,12 +89,70 @@ def produce(
 
         records = x_stream.records(x_stream.XStreamConfig.from_env(track or []))
         pace = None
+    elif source is Source.bluesky:
+        bluesky_send(settings, count or None, rate or None, backend, enrich_profiles)
+        return
     else:
+        n = 10_000 if count is None else count
         records = synthetic_records(
-            synthetic_config(count or None, seed, rate or None, event_rate, late, out_of_order)
+            synthetic_config(n or None, seed, rate or None, event_rate, late, out_of_order)
         )
         pace = None
     send(settings, records, pace=pace, rate=rate or None, restamp=restamp, backend=backend)
+
+
+def bluesky_send(
+    settings: Settings,
+    count: int | None,
+    rate: float | None,
+    backend: str,
+    enrich_profiles: bool,
+    env: dict[str, str] | None = None,
+) -> pipeline.Counters:
+    """Bluesky's post stream into the topic, resuming where the last run's acknowledged posts
+    ended (producer/bluesky.py)."""
+    import os
+
+    from producer.bluesky import BlueskyConfig, BlueskyError, Checkpoint, JetstreamSource
+    from producer.bluesky_mapping import ProfileCache
+    from producer.bluesky_profiles import PUBLIC_API, ProfileFetcher
+
+    env = dict(os.environ if env is None else env)
+    config = BlueskyConfig.from_env(settings.state_dir, count, env)
+    fetcher = None
+    if enrich_profiles:
+        api = env.get("TWEETFLOW_BLUESKY_API", PUBLIC_API)
+        rate_per_s = float(env.get("TWEETFLOW_BLUESKY_PROFILE_RATE", 3.0))
+        fetcher = ProfileFetcher(ProfileCache(), api, rate_per_s).start()
+    source = JetstreamSource(
+        config,
+        profiles=fetcher.cache if fetcher else None,
+        want_profile=fetcher.want if fetcher else None,
+    )
+    typer.echo(f"reading Bluesky posts from {', '.join(config.instances)}", err=True)
+    try:
+        return send(
+            settings,
+            source.records(),
+            rate=rate,
+            backend=backend,
+            checkpoint=lambda sink: Checkpoint(source.resume_point, sink, config.rewind_us),
+            progress_extra=source.stats.line,
+            stop=source.stop,
+        )
+    except BlueskyError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+        stats = source.stats
+        typer.echo(
+            f"bluesky: {stats.posts:,} posts, {stats.skipped:,} other events skipped, "
+            f"{stats.bad:,} bad, {stats.repeats:,} replays dropped, {stats.reconnects:,} "
+            "reconnects",
+            err=True,
+        )
 
 
 def synthetic_config(
@@ -117,12 +184,17 @@ def send(
     rate: float | None = None,
     restamp: bool = False,
     backend: str = "kafka-python",
+    checkpoint: Callable[[Any], Any] | None = None,
+    progress_extra: Callable[[], str] | None = None,
+    stop: threading.Event | None = None,
 ) -> pipeline.Counters:
+    """checkpoint: made from the sink; told of every sent record, closed after the sink."""
     sink = open_sink(backend, settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
-    stop = threading.Event()
+    stop = stop or threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    progress = pipeline.Progress(pipeline.Counters())
+    progress = pipeline.Progress(pipeline.Counters(), extra=progress_extra)
+    keeper = checkpoint(sink) if checkpoint is not None else None
     began = time.monotonic()
     try:
         counters = pipeline.run(
@@ -133,9 +205,12 @@ def send(
             restamp=restamp,
             stop=stop,
             progress=progress,
+            on_sent=keeper.sent if keeper is not None else None,
         )
     finally:
         sink.close()
+        if keeper is not None:
+            keeper.close()
     seconds = time.monotonic() - began
     stats = sink.stats
     typer.echo(

@@ -86,7 +86,7 @@ def _canonical_entities(text: str, hashtags: Any, mentions: Any, urls: Any, symb
     }
 
 
-def _tweet(
+def build_tweet(
     *,
     id_str: str,
     timestamp_ms: int,
@@ -196,7 +196,7 @@ def from_v1(status: dict[str, Any]) -> dict[str, Any]:
         text, raw_entities = _v1_full(status)
         found = _v1_entities(text, raw_entities)
         rt = None
-    return _tweet(
+    return build_tweet(
         id_str=str(id_str),
         timestamp_ms=timestamp_ms,
         text=text,
@@ -287,7 +287,7 @@ def from_v2(payload: dict[str, Any]) -> dict[str, Any]:
                 found["user_mentions"].insert(0, {"screen_name": author})
         rt = {"id_str": refs["retweeted"], "screen_name": author}
     reply_user = users.get(str(data.get("in_reply_to_user_id")))
-    return _tweet(
+    return build_tweet(
         id_str=id_str,
         timestamp_ms=timestamp_ms,
         text=text,

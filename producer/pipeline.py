@@ -27,6 +27,7 @@ class RawRecord:
     position: str  # where it came from: file:line, stream:n, synthetic:n
     value: bytes | dict[str, Any]
     canonical: bool = False  # produced by tweetflow itself: skip conversion
+    reject: str = ""  # the source already knows it is unusable: dead-letter it with this reason
 
 
 class Sink(Protocol):
@@ -99,8 +100,15 @@ class Restamper:
 class Progress:
     """A live status line on a terminal; silent when output is not a TTY."""
 
-    def __init__(self, counters: Counters, stream: TextIO = sys.stderr, every_s: float = 0.5):
+    def __init__(
+        self,
+        counters: Counters,
+        stream: TextIO = sys.stderr,
+        every_s: float = 0.5,
+        extra: Callable[[], str] | None = None,
+    ):
         self.counters, self.stream, self.every_s = counters, stream, every_s
+        self.extra = extra  # a source's own figures, appended to the line
         self.enabled = stream.isatty()
         self.started = self.last = time.monotonic()
         self.last_sent = 0
@@ -111,9 +119,10 @@ class Progress:
             return
         rate = (self.counters.sent - self.last_sent) / max(now - self.last, 1e-9)
         self.last, self.last_sent = now, self.counters.sent
+        extra = f"  {self.extra()}" if self.extra is not None else ""
         self.stream.write(
             f"\r{self.counters.sent:>12,} tweets  {rate:>10,.0f}/s  "
-            f"{self.counters.bad:,} bad  {now - self.started:,.0f} s "
+            f"{self.counters.bad:,} bad  {now - self.started:,.0f} s{extra} \x1b[K"
         )
         self.stream.flush()
 
@@ -141,6 +150,8 @@ def run(
             break
         counters.read += 1
         try:
+            if record.reject:
+                raise convert.ConversionError(record.reject)
             if record.canonical and isinstance(record.value, dict):
                 tweet = record.value
             else:

@@ -4,11 +4,13 @@ loopback ports and a private state directory, and stop it at the end."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import pipeline_results
+from tests.terminal import Terminal
 from tweetflow.settings import Settings
 from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
@@ -34,3 +36,13 @@ def pipeline_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) ->
     """The whole job on the mini-cluster over the shared test input (tests/pipeline_results.py);
     other runs on the same input are compared with it."""
     return pipeline_results.pipeline_run(stack, tmp_path_factory.mktemp("analytics"))
+
+
+@pytest.fixture()
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    """A tmux session of its own (tests/terminal.py), killed afterwards."""
+    term = Terminal(tmp_path)
+    try:
+        yield term
+    finally:
+        term.close()

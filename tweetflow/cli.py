@@ -289,6 +289,31 @@ def watch(
 
 
 @app.command()
+def live(
+    source: Annotated[str, typer.Option(help="bluesky (the public post stream) or synthetic")] = (
+        "bluesky"
+    ),
+    rate: Annotated[float, typer.Option(help="synthetic: tweets per second")] = 200.0,
+    enrich_profiles: Annotated[
+        bool, typer.Option(help="bluesky: fetch follower counts for the influencers query")
+    ] = True,
+    hashtag: Annotated[str, typer.Option(help="show the hashtag view")] = "",
+) -> None:
+    """Everything live in one command: stack, producer, SQL job and the terminal view.
+    Ctrl-C stops them all."""
+    from tweetflow import live as pipeline_live
+
+    if source not in ("bluesky", "synthetic"):
+        fail(f"--source {source!r}: live runs bluesky or synthetic")
+    stack = LocalStack(_settings())
+    _up(stack)
+    options = pipeline_live.LiveOptions(
+        source, rate, enrich_profiles, hashtag.lstrip("#").lower(), 2.0
+    )
+    raise typer.Exit(pipeline_live.run(stack, options))
+
+
+@app.command()
 def demo(
     tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import cluster_scaling, freshness, producer_bench, query_cost
+from bench import bluesky_bench, cluster_scaling, freshness, producer_bench, query_cost
 from tweetflow.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -39,3 +39,11 @@ def test_cluster_scaling_smoke() -> None:
     results = cluster_scaling.main(["--smoke"])
     assert set(results["seconds"]) == {"mini-cluster, parallelism 1", "cluster, parallelism 2"}
     assert all(rate > 0 for rate in results["tweets_per_s"].values())
+
+
+def test_bluesky_benchmark_smoke(settings: Settings) -> None:
+    results = bluesky_bench.main(["--smoke", "--bootstrap", settings.kafka_bootstrap])
+    assert results["frames"] == 3_000 and 2_000 < results["posts"] < 3_000
+    for name in ("mapping alone", "end to end (kafka-python)", "end to end (confluent-kafka)"):
+        assert results[name]["posts_per_s"] > 0
+        assert results[name]["frames_per_s"] > results[name]["posts_per_s"]

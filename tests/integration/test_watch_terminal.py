@@ -5,78 +5,23 @@ with send-keys, as a person at the keyboard would."""
 from __future__ import annotations
 
 import contextlib
-import shlex
-import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from elasticsearch import Elasticsearch
 
 from tests.pipeline_results import expected
+from tests.terminal import COLUMNS, Terminal, python_cli, stop
 from tweetflow.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-COLUMNS, ROWS = 80, 40
-
-
-class Terminal:
-    """One tmux session on a private socket, its pane kept after the program exits."""
-
-    def __init__(self, tmp: Path) -> None:
-        if shutil.which("tmux") is None:
-            pytest.fail("tmux is needed for the terminal tests: apt-get install tmux")
-        self.base = ["tmux", "-S", str(tmp / "tmux.sock"), "-f", "/dev/null"]
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run([*self.base, *args], capture_output=True, text=True, check=True)
-        return done.stdout
-
-    def start(self, args: list[str], env: dict[str, str]) -> None:
-        command = shlex.join(["env", *(f"{k}={v}" for k, v in env.items()), *args])
-        self.tmux(
-            "new-session", "-d", "-s", "w", "-x", str(COLUMNS), "-y", str(ROWS), command,
-            ";", "set-option", "-t", "w", "remain-on-exit", "on",
-        )  # fmt: skip
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "w")
-
-    def wait_for(self, check: Callable[[str], bool], what: str, timeout_s: float = 60) -> str:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            text = self.screen()
-            if check(text):
-                return text
-            if time.monotonic() > deadline:
-                pytest.fail(f"the screen never showed {what}; it shows:\n{text}")
-            time.sleep(0.3)
-
-    def pane(self, field: str) -> str:
-        return self.tmux("display-message", "-p", "-t", "w", f"#{{{field}}}").strip()
-
-    def close(self) -> None:
-        subprocess.run([*self.base, "kill-server"], capture_output=True)
-
-
-@pytest.fixture()
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    term = Terminal(tmp_path)
-    try:
-        yield term
-    finally:
-        term.close()
-
 
 def watch_args(*extra: str) -> list[str]:
-    return [sys.executable, "-m", "tweetflow.cli", "watch", "--interval", "1", *extra]
+    return [*python_cli(), "watch", "--interval", "1", *extra]
 
 
 def env_for(es_url: str) -> dict[str, str]:
@@ -86,17 +31,6 @@ def env_for(es_url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def want(pipeline_run: dict[str, Any]) -> dict[str, Any]:
     return expected(pipeline_run["tweets"])
-
-
-def stop(terminal: Terminal) -> str:
-    terminal.tmux("send-keys", "-t", "w", "C-c")
-    text = terminal.wait_for(lambda s: "tweetflow watch stopped" in s, "the exit message", 20)
-    deadline = time.monotonic() + 10
-    while terminal.pane("pane_dead") != "1":
-        assert time.monotonic() < deadline, "watch printed its exit message but kept running"
-        time.sleep(0.1)
-    assert terminal.pane("pane_dead_status") == "0"
-    return text
 
 
 def test_the_overview_on_real_results(

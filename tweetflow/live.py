@@ -1,0 +1,105 @@
+"""`tweetflow live`: the whole pipeline live in one command, for a newcomer.
+
+The local stack comes up, a producer feeds the topic in the background (Bluesky's public post
+stream, or synthetic tweets), the SQL job runs on the embedded mini-cluster reading from this
+moment on, and the terminal view shows the results in the foreground. Ctrl-C stops the view,
+cancels the job and lets the producer flush what it read before it exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from tweetflow.stack.stack import LocalStack
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    source: str = "bluesky"  # or synthetic
+    rate: float = 200.0  # synthetic: tweets per second
+    enrich_profiles: bool = True  # bluesky: followers for the influencers query
+    hashtag: str = ""
+    interval_s: float = 2.0
+
+
+def producer_command(options: LiveOptions) -> list[str]:
+    command = [sys.executable, "-m", "tweetflow.cli", "produce", "--source", options.source]
+    if options.source == "synthetic":
+        command += ["--count", "0", "--rate", f"{options.rate:g}"]
+    elif options.enrich_profiles:
+        command.append("--enrich-profiles")
+    return command
+
+
+def start_producer(options: LiveOptions, log_file: Path) -> subprocess.Popen[bytes]:
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        # A session of its own: Ctrl-C reaches the view; the producer is stopped in order.
+        return subprocess.Popen(
+            producer_command(options),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def stop_producer(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> int | None:
+    """SIGINT, as Ctrl-C would: the producer flushes every acknowledged send and exits."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> int:
+    from elasticsearch import Elasticsearch
+
+    from flink_jobs import job
+    from tweetflow import watch
+    from tweetflow.settings import es_password
+
+    settings = stack.settings
+    began_ms = int(time.time() * 1000)
+    log_file = settings.state_dir / "logs" / "live-producer.log"
+    producer = start_producer(options, log_file)
+    result = None
+    try:
+        config = stack.job_config(
+            kafka_group_id=f"tweetflow-live-{began_ms}",
+            scan_startup_mode="timestamp",
+            scan_startup_timestamp_ms=began_ms,
+        )
+        say.write(f"producer ({options.source}) running, log: {log_file}\n")
+        say.write("starting the Flink SQL job on the embedded mini-cluster...\n")
+        result = job.start(config)
+        if producer.poll() is not None:
+            say.write(f"the producer stopped (status {producer.returncode}); see {log_file}\n")
+            return 1
+        auth = (settings.es_username, es_password()) if settings.es_username else None
+        es = Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
+        return watch.run(
+            watch.Source(es, config.es_index_prefix),
+            settings.es_url,
+            options.hashtag,
+            options.interval_s,
+        )
+    finally:
+        if result is not None and (client := result.get_job_client()) is not None:
+            # The job may already be gone with its JVM (Ctrl-C reaches it too): nothing to undo.
+            with contextlib.suppress(Exception):
+                client.cancel().result()
+        status = stop_producer(producer)
+        say.write(f"live stopped: job cancelled, producer exited with {status}; log: {log_file}\n")
