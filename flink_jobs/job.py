@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,16 @@ VIEWS = (
     "views/tweet_hashtag_pairs.sql",
     "views/tweet_words.sql",
     "views/tracked_tweets.sql",
+    "views/tweet_mentions.sql",
+    "views/tweet_domains.sql",
 )
+# The Python UDF and the views over it: declared only when a query needs them.
+SENTIMENT_SETUP = (
+    "ddl/sentiment_function.sql",
+    "views/tweet_sentiment.sql",
+    "views/tweet_hashtag_sentiment.sql",
+)
+ENRICHMENT_MODES = ("off", "scalar", "vectorized")
 # Common English, Spanish, Portuguese, French and German function words, and Twitter's "rt".
 STOP_WORDS = (
     "a,about,after,all,also,an,and,any,are,as,at,be,been,but,by,can,could,do,does,for,from,"
@@ -45,6 +55,8 @@ STOP_WORDS = (
 class Query:
     sinks: tuple[str, ...]  # DDL of the tables it writes
     inserts: tuple[str, ...]  # one INSERT per file
+    setup: tuple[str, ...] = ()  # functions and views only this query reads
+    enrichment: bool = False  # runs only with enrichment on (it calls a Python UDF)
 
 
 QUERIES: dict[str, Query] = {
@@ -74,7 +86,19 @@ QUERIES: dict[str, Query] = {
         ("ddl/dead_letters_kafka.sql", "ddl/dead_letter_counts_es.sql"),
         ("queries/dead_letters.sql", "queries/dead_letter_counts.sql"),
     ),
+    "top_mentions": Query(("ddl/top_mentions_es.sql",), ("queries/top_mentions.sql",)),
+    "top_domains": Query(("ddl/top_domains_es.sql",), ("queries/top_domains.sql",)),
+    "sentiment": Query(
+        ("ddl/sentiment_es.sql",), ("queries/sentiment.sql",), SENTIMENT_SETUP, enrichment=True
+    ),
+    "hashtag_sentiment": Query(
+        ("ddl/hashtag_sentiment_es.sql",),
+        ("queries/hashtag_sentiment.sql",),
+        SENTIMENT_SETUP,
+        enrichment=True,
+    ),
 }
+CORE_QUERIES = tuple(name for name, q in QUERIES.items() if not q.enrichment)
 
 
 @dataclass(frozen=True)
@@ -126,7 +150,32 @@ class JobConfig:
     # Start even if some of the savepoint's state belongs to no operator of this job (a query
     # was removed or changed): that state is dropped.
     allow_non_restored_state: bool = False
-    queries: tuple[str, ...] = field(default_factory=lambda: tuple(QUERIES))
+    # The core queries; the enrichment queries join them when `enrichment` is on.
+    queries: tuple[str, ...] = CORE_QUERIES
+    # Sentiment by a Python UDF: "off" (no Python in the job at all), "scalar" (one call per
+    # tweet) or "vectorized" (pandas batches); bench/enrichment_cost.py measures each.
+    enrichment: str = "off"
+    top_entities: int = 10
+
+    def run_queries(self) -> tuple[str, ...]:
+        """The queries this configuration runs, in order."""
+        if self.enrichment not in ENRICHMENT_MODES:
+            raise ValueError(f"enrichment {self.enrichment!r}: one of {ENRICHMENT_MODES}")
+        unknown = sorted(set(self.queries) - set(QUERIES))
+        if unknown:
+            raise ValueError(f"unknown queries {unknown}; known: {sorted(QUERIES)}")
+        extra = (
+            ()
+            if self.enrichment == "off"
+            else tuple(
+                name for name, q in QUERIES.items() if q.enrichment and name not in self.queries
+            )
+        )
+        chosen = (*self.queries, *extra)
+        needing = [n for n in chosen if QUERIES[n].enrichment]
+        if needing and self.enrichment == "off":
+            raise ValueError(f"{needing} score sentiment: turn enrichment on (scalar, vectorized)")
+        return chosen
 
     def sql_params(self) -> dict[str, object]:
         return {
@@ -159,6 +208,8 @@ class JobConfig:
             "kafka_tracked_topic": f"{self.kafka_topic}.tracked",
             "tracked_terms": ",".join(t.strip().lower() for t in self.tracked_terms if t.strip()),
             "tracked_domains_regex": domains_regex(self.tracked_domains),
+            "top_entities": self.top_entities,
+            "sentiment_function": f"flink_jobs.sentiment.sentiment_{self.enrichment}",
         }
 
 
@@ -172,14 +223,13 @@ def domains_regex(domains: tuple[str, ...]) -> str:
 
 def statements(config: JobConfig) -> tuple[list[str], list[str]]:
     """(DDL statements, INSERT statements) rendered from sql/ for this configuration."""
-    unknown = sorted(set(config.queries) - set(QUERIES))
-    if unknown:
-        raise ValueError(f"unknown queries {unknown}; known: {sorted(QUERIES)}")
+    chosen = config.run_queries()
     params = config.sql_params()
     credentials = (ES_CREDENTIALS,) if config.es_username else ()
-    ddl = [sql_template.load(path, params) for path in (*SOURCE_DDL, *credentials, *VIEWS)]
+    setup = dict.fromkeys(path for name in chosen for path in QUERIES[name].setup)
+    ddl = [sql_template.load(path, params) for path in (*SOURCE_DDL, *credentials, *VIEWS, *setup)]
     inserts = []
-    for name in config.queries:
+    for name in chosen:
         ddl += [sql_template.load(path, params) for path in QUERIES[name].sinks]
         inserts += [sql_template.load(path, params) for path in QUERIES[name].inserts]
     return ddl, inserts
@@ -209,6 +259,10 @@ def session_options(config: JobConfig) -> dict[str, str]:
     }
     if config.parallelism > 0:
         options["parallelism.default"] = str(config.parallelism)
+    if config.enrichment != "off":
+        # The UDF's workers run this interpreter, where tweetflow and VADER are installed.
+        options["python.executable"] = sys.executable
+        options["python.client.executable"] = sys.executable
     if config.checkpoint_dir is not None:
         options["state.checkpoints.dir"] = config.checkpoint_dir.resolve().as_uri()
     return options

@@ -53,7 +53,7 @@ def render(config: job.JobConfig, out_dir: Path) -> Scripts:
     init.write_text(init_script(config), encoding="utf-8")
     queries: dict[str, Path] = {}
     every_insert: list[str] = []
-    for name in config.queries:
+    for name in config.run_queries():
         inserts = [sql_template.load(path, params) for path in job.QUERIES[name].inserts]
         every_insert += inserts
         queries[name] = out_dir / "queries" / f"{name}.sql"

@@ -46,3 +46,13 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
         yield term
     finally:
         term.close()
+
+
+@pytest.fixture(scope="session")
+def enriched_run(
+    stack: LocalStack, pipeline_run: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """The sentiment queries (vectorized UDF) over the shared input, into its prefix."""
+    return pipeline_results.enriched_run(
+        stack, pipeline_run, tmp_path_factory.mktemp("enriched"), "vectorized"
+    )

@@ -91,6 +91,14 @@ _SHAPES: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, Any]]]] = {
         lambda d: ((d["window_seconds"], ms(d["window_start"])), d["tweets"]),
     ),
     "tweet_rolling": ("tweet_rolling", lambda d: (ms(d["window_start"]), d["tweets"])),
+    "top_mentions": (
+        "top_mentions",
+        lambda d: ((ms(d["window_start"]), d["rank"]), (d["mention"], d["mentions"])),
+    ),
+    "top_domains": (
+        "top_domains",
+        lambda d: ((ms(d["window_start"]), d["rank"]), (d["domain"], d["links"])),
+    ),
     "author_counts": (
         "author_counts",
         lambda d: (
@@ -127,13 +135,36 @@ _SHAPES: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, Any]]]] = {
     ),
 }
 COMPARED = tuple(_SHAPES)
+SENTIMENT_SHAPES: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, Any]]]] = {
+    "sentiment": (
+        "sentiment",
+        lambda d: (
+            ms(d["window_start"]),
+            (
+                d["tweets"], d["scored"], d["avg_compound"], d["avg_positive"],
+                d["avg_negative"], d["avg_neutral"], d["positive"], d["negative"],
+                d["neutral"], d["mixed"],
+            ),
+        ),
+    ),
+    "hashtag_sentiment": (
+        "hashtag_sentiment",
+        lambda d: (
+            (ms(d["window_start"]), d["rank"]),
+            (
+                d["hashtag"], d["tweets"], d["scored"], d["avg_compound"], d["positive"],
+                d["negative"], d["neutral"], d["mixed"],
+            ),
+        ),
+    ),
+}  # fmt: skip
 
 
 def actual(es: Elasticsearch, prefix: str, queries: Iterable[str] = COMPARED) -> dict[str, Any]:
     """What the job wrote, per query, keyed like the reference."""
     results = {}
     for query in queries:
-        index, shape = _SHAPES[query]
+        index, shape = {**_SHAPES, **SENTIMENT_SHAPES}[query]
         results[query] = dict(shape(d) for d in documents(es, f"{prefix}{index}"))
     return results
 
@@ -189,4 +220,16 @@ def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
         "tmp": tmp,
         "seconds": time.monotonic() - began,
         "actual": actual(es, prefix),
+    }
+
+
+def enriched_run(stack: LocalStack, run: dict[str, Any], tmp: Path, mode: str) -> dict[str, Any]:
+    """The sentiment queries alone over the shared input, with the UDF in `mode`, into the
+    shared run's prefix (so its dashboards have sentiment panels to show)."""
+    began = time.monotonic()
+    config = job_config(stack, run["topic"], run["prefix"], tmp, queries=(), enrichment=mode)
+    assert job.run(config)
+    return {
+        "seconds": time.monotonic() - began,
+        "actual": actual(run["es"], run["prefix"], tuple(SENTIMENT_SHAPES)),
     }

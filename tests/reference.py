@@ -33,6 +33,7 @@ class Windows:
     top_related: int = 10
     top_influencers: int = 5
     top_words: int = 20
+    top_entities: int = 10
 
 
 URL_OR_TAG = regex.compile(r"(https?://[^ \t\n\f\r]+)|([#@\uFF03\uFF20][^ \t\n\f\r]*)")
@@ -51,6 +52,18 @@ def tracked(tweet: Tweet, terms: list[str], domains_regex: str) -> list[str]:
     if domains_regex and not regex.search(domains_regex, urls):
         return []
     return [term for term in terms if term and term in tweet["text"].lower()]
+
+
+HOST = regex.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://([^@/?#]*@)?([^:/?#]+)")
+
+
+def domains(tweet: Tweet) -> list[str]:
+    found = []
+    for url in tweet["entities"]["urls"]:
+        match = HOST.match(url["expanded_url"])
+        if match and match.group(2):
+            found.append(regex.sub(r"^www[.]", "", match.group(2).lower()))
+    return found
 
 
 def tumble(ts: int, size_s: int) -> list[int]:
@@ -167,6 +180,17 @@ def expected(
             counts(tweets, lambda ts: hop(ts, w.hashtag_slide_s, w.hashtag_s), hashtags),
             w.top_hashtags,
         ),
+        "top_mentions": top_n(
+            counts(
+                tweets,
+                lambda ts: tumble(ts, w.count_s),
+                lambda t: [m["screen_name"].lower() for m in t["entities"]["user_mentions"]],
+            ),
+            w.top_entities,
+        ),
+        "top_domains": top_n(
+            counts(tweets, lambda ts: tumble(ts, w.count_s), domains), w.top_entities
+        ),
         "languages": dict(
             counts(tweets, lambda ts: tumble(ts, w.count_s), lambda t: [t["lang"] or "und"])
         ),
@@ -197,4 +221,39 @@ def expected(
             )
             for user_id, t in latest.items()
         },
+    }
+
+
+def sentiment(tweets: list[Tweet], w: Windows = Windows()) -> dict[str, Any]:
+    """The sentiment queries' results; scores from flink_jobs.sentiment.score (VADER), the
+    aggregation and ranking computed here."""
+    from flink_jobs.sentiment import score
+
+    scored = [(t, score(t["text"], t["lang"] or "und")) for t in tweets]
+    labels = ("positive", "negative", "neutral", "mixed")
+
+    def summary(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+        known = [r for r in rows if r[0] is not None]
+        mean = lambda i: sum(r[i] for r in known) / len(known) if known else None  # noqa: E731
+        per_label = tuple(sum(1 for r in known if r[0] == name) for name in labels)
+        return (len(rows), len(known), mean(4), mean(1), mean(2), mean(3), *per_label)
+
+    windows: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    tagged: dict[tuple[int, str], list[tuple[Any, ...]]] = defaultdict(list)
+    for tweet, result in scored:
+        start = tumble(tweet["timestamp_ms"], w.count_s)[0]
+        windows[start].append(result)
+        for h in tweet["entities"]["hashtags"]:
+            tagged[(start, h["text"].lower())].append(result)
+    per_window: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for (start, tag), rows in tagged.items():
+        per_window[start].append((-len(rows), tag))
+    hashtag_rows = {}
+    for start, ranked in per_window.items():
+        for rank, (_, tag) in enumerate(sorted(ranked)[: w.top_hashtags], start=1):
+            total, known, compound, _, _, _, *per_label = summary(tagged[(start, tag)])
+            hashtag_rows[(start, rank)] = (tag, total, known, compound, *per_label)
+    return {
+        "sentiment": {start: summary(rows) for start, rows in windows.items()},
+        "hashtag_sentiment": hashtag_rows,
     }

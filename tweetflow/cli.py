@@ -153,7 +153,7 @@ def job_run(
     job_id = str(client.get_job_id()) if client is not None else "?"
     where = f"the cluster at {jobmanager}" if jobmanager else "the embedded mini-cluster"
     typer.echo(f"job {job_id} (tweetflow-analytics) submitted to {where}")
-    typer.echo(f"  parallelism {config.parallelism}, {len(config.queries)} queries")
+    typer.echo(f"  parallelism {config.parallelism}, {len(config.run_queries())} queries")
     typer.echo(f"  reads  {config.kafka_topic} at {config.kafka_bootstrap}")
     typer.echo(f"  writes {config.es_index_prefix}* at {config.es_hosts}")
     if config.from_savepoint:

@@ -31,6 +31,10 @@ DATASOURCES: dict[str, tuple[str, str]] = {
     "tweetflow-languages": ("tweetflow_languages", "window_start"),
     "tweetflow-tracked-counts": ("tweetflow_tracked_counts", "window_start"),
     "tweetflow-live-tweets": ("tweetflow_live_tweets-*", "created_at"),
+    "tweetflow-top-mentions": ("tweetflow_top_mentions", "window_start"),
+    "tweetflow-top-domains": ("tweetflow_top_domains", "window_start"),
+    "tweetflow-sentiment": ("tweetflow_sentiment", "window_start"),
+    "tweetflow-hashtag-sentiment": ("tweetflow_hashtag_sentiment", "window_start"),
 }
 
 
@@ -111,6 +115,8 @@ def tweets_dashboard() -> dict[str, Any]:
     live, tops = "tweetflow-live-tweets", "tweetflow-top-hashtags"
     authors, langs = "tweetflow-author-counts", "tweetflow-languages"
     tracked = "tweetflow-tracked-counts"
+    mood, mentions = "tweetflow-sentiment", "tweetflow-top-mentions"
+    domains = "tweetflow-top-domains"
     panels = [
         panel(
             "timeseries",
@@ -172,6 +178,27 @@ def tweets_dashboard() -> dict[str, Any]:
             ),
             (0, 27, 24, 8),
         ),
+        panel(
+            "timeseries",
+            "Sentiment per minute (average compound score, English tweets)",
+            mood,
+            target(mood, "", [metric("avg", "avg_compound")], [histogram(mood, "1m")]),
+            (0, 35, 8, 8),
+        ),
+        panel(
+            "barchart",
+            "Most mentioned users, last minute",
+            mentions,
+            target(mentions, "", [metric("max", "mentions")], newest_window("mention", 10)),
+            (8, 35, 8, 8),
+        ),
+        panel(
+            "barchart",
+            "Most linked domains, last minute",
+            domains,
+            target(domains, "", [metric("max", "links")], newest_window("domain", 10)),
+            (16, 35, 8, 8),
+        ),
     ]
     return dashboard("tweetflow-tweets", "tweetflow · Tweets", panels, [])
 
@@ -179,6 +206,7 @@ def tweets_dashboard() -> dict[str, Any]:
 def hashtag_dashboard() -> dict[str, Any]:
     live, tops = "tweetflow-live-tweets", "tweetflow-top-hashtags"
     related, influencers = "tweetflow-related-hashtags", "tweetflow-influencers"
+    mood = "tweetflow-hashtag-sentiment"
     variable = {
         "name": "hashtag",
         "label": "Hashtag",
@@ -220,7 +248,14 @@ def hashtag_dashboard() -> dict[str, Any]:
             "#$hashtag per minute",
             live,
             target(live, 'hashtags:"$hashtag"', [metric("count")], [histogram(live, "1m")]),
-            (0, 19, 24, 8),
+            (0, 19, 12, 8),
+        ),
+        panel(
+            "timeseries",
+            "Sentiment of #$hashtag per minute (average compound score)",
+            mood,
+            target(mood, tag, [metric("avg", "avg_compound")], [histogram(mood, "1m")]),
+            (12, 19, 12, 8),
         ),
     ]
     return dashboard("tweetflow-hashtag", "tweetflow · Hashtag", panels, [variable])

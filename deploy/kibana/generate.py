@@ -42,6 +42,10 @@ DATA_VIEWS: dict[str, tuple[str, str]] = {
     "tweetflow-users": ("tweetflow_users", "last_tweet_at"),
     "tweetflow-late-tweets": ("tweetflow_late_tweets", "created_at"),
     "tweetflow-dead-letter-counts": ("tweetflow_dead_letter_counts", ""),
+    "tweetflow-top-mentions": ("tweetflow_top_mentions", "window_start"),
+    "tweetflow-top-domains": ("tweetflow_top_domains", "window_start"),
+    "tweetflow-sentiment": ("tweetflow_sentiment", "window_start"),
+    "tweetflow-hashtag-sentiment": ("tweetflow_hashtag_sentiment", "window_start"),
 }
 # Older than Kibana 7.17's own, so Kibana migrates the objects forward on import.
 MIGRATION = {"index-pattern": "7.11.0", "visualization": "7.10.0", "search": "7.9.3"}
@@ -363,6 +367,36 @@ def objects() -> list[dict[str, Any]]:
         "1m",
         split=[terms("3", "term", 20, "1", "group")],
     )
+    mood = line(
+        "tweetflow-sentiment-per-minute",
+        "Sentiment per minute (average compound score, English tweets)",
+        "tweetflow-sentiment",
+        agg("1", "avg", "metric", field="avg_compound"),
+        "1m",
+    )
+    mentions = newest_window_table(
+        "tweetflow-top-mentions-table",
+        "Most mentioned users, last minute",
+        "tweetflow-top-mentions",
+        agg("1", "max", "metric", field="mentions"),
+        "mention",
+        10,
+    )
+    domains = newest_window_table(
+        "tweetflow-top-domains-table",
+        "Most linked domains, last minute",
+        "tweetflow-top-domains",
+        agg("1", "max", "metric", field="links"),
+        "domain",
+        10,
+    )
+    tag_mood = line(
+        "tweetflow-hashtag-sentiment-per-minute",
+        "Sentiment of the hashtag per minute (average compound score)",
+        "tweetflow-hashtag-sentiment",
+        agg("1", "avg", "metric", field="avg_compound"),
+        "1m",
+    )
     control = hashtag_control()
     tagged = live_tweets_search(
         "tweetflow-hashtag-live-tweets", "Live tweets with the hashtag (newest first)"
@@ -393,15 +427,16 @@ def objects() -> list[dict[str, Any]]:
     tweets_board = dashboard("tweetflow-tweets", "tweetflow · Tweets", [
         (rate, (0, 0, 32, 15)), (rolling, (32, 0, 16, 15)), (live, (0, 15, 48, 18)),
         (tops, (0, 33, 16, 15)), (authors, (16, 33, 16, 15)), (langs, (32, 33, 16, 15)),
-        (tracked, (0, 48, 48, 15)),
+        (tracked, (0, 48, 48, 15)), (mood, (0, 63, 16, 15)), (mentions, (16, 63, 16, 15)),
+        (domains, (32, 63, 16, 15)),
     ])  # fmt: skip
     hashtag_board = dashboard("tweetflow-hashtag", "tweetflow · Hashtag", [
         (control, (0, 0, 48, 6)), (tagged, (0, 6, 48, 18)), (related, (0, 24, 24, 15)),
-        (influencers, (24, 24, 24, 15)), (volume, (0, 39, 48, 15)),
+        (influencers, (24, 24, 24, 15)), (volume, (0, 39, 24, 15)), (tag_mood, (24, 39, 24, 15)),
     ])  # fmt: skip
     views = [data_view(view_id) for view_id in DATA_VIEWS]
-    visuals = [rate, rolling, live, tops, authors, langs, tracked]
-    visuals += [control, tagged, related, influencers, volume]
+    visuals = [rate, rolling, live, tops, authors, langs, tracked, mood, mentions, domains]
+    visuals += [control, tagged, related, influencers, volume, tag_mood]
     return [*views, *visuals, tweets_board, hashtag_board]
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests import grafana_es
-from tests.pipeline_results import expected
+from tests import grafana_es, reference
+from tests.pipeline_results import WINDOWS, expected
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,12 +28,13 @@ def ms(value: Any) -> int:
 
 
 @pytest.fixture(scope="module")
-def run(pipeline_run: dict[str, Any]) -> dict[str, Any]:
+def run(pipeline_run: dict[str, Any], enriched_run: dict[str, Any]) -> dict[str, Any]:
+    """The shared run's indexes, sentiment included (enriched_run writes into its prefix)."""
     tweets = pipeline_run["tweets"]
     times = [t["timestamp_ms"] for t in tweets]
     return {
         **pipeline_run,
-        "want": expected(tweets),
+        "want": expected(tweets) | reference.sentiment(tweets, WINDOWS),
         "last": max(times),
         # Wide enough for hopping windows that start before the first tweet and end after
         # the last one, as a user would pick the range around this data.
@@ -207,3 +208,42 @@ def test_hashtag_volume_per_minute(run: dict[str, Any], hashtag: str) -> None:
         if hashtag in {h["text"].lower() for h in t["entities"]["hashtags"]}:
             want[t["timestamp_ms"] - t["timestamp_ms"] % 60_000] += 1
     assert {r["created_at"]: r["count"] for r in rows if r["count"]} == dict(want)
+
+
+def test_sentiment_per_minute(run: dict[str, Any]) -> None:
+    rows = panel_rows(
+        run, "tweets.json", "Sentiment per minute (average compound score, English tweets)"
+    )
+    want = {start: row[2] for start, row in run["want"]["sentiment"].items() if row[2] is not None}
+    got = {r["window_start"]: r["1"] for r in rows if r["1"] is not None}
+    assert got.keys() == want.keys() and all(abs(got[k] - want[k]) < 1e-9 for k in want)
+
+
+def test_most_mentioned_users_and_linked_domains(run: dict[str, Any]) -> None:
+    for title, query, field in (
+        ("Most mentioned users, last minute", "top_mentions", "mention"),
+        ("Most linked domains, last minute", "top_domains", "domain"),
+    ):
+        rows = panel_rows(run, "tweets.json", title)
+        ranking = run["want"][query]
+        window = newest(ranking)
+        assert [(r[field], r["1"]) for r in rows] == [
+            ranking[(window, rank)] for rank in range(1, len(rows) + 1)
+        ]
+
+
+def test_sentiment_of_the_hashtag(run: dict[str, Any], hashtag: str) -> None:
+    rows = panel_rows(
+        run,
+        "hashtag.json",
+        "Sentiment of #$hashtag per minute (average compound score)",
+        {"hashtag": hashtag},
+    )
+    want = {
+        start: compound
+        for (start, _), (tag, _, _, compound, *_) in run["want"]["hashtag_sentiment"].items()
+        if tag == hashtag and compound is not None
+    }
+    got = {r["window_start"]: r["1"] for r in rows if r["1"] is not None}
+    assert got.keys() == want.keys() and want
+    assert all(abs(got[k] - want[k]) < 1e-9 for k in want)

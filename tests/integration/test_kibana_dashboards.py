@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests import kibana_es
-from tests.pipeline_results import expected
+from tests import kibana_es, reference
+from tests.pipeline_results import WINDOWS, expected
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -25,11 +25,13 @@ def panels_of(dashboard_id: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def run(pipeline_run: dict[str, Any]) -> dict[str, Any]:
+def run(pipeline_run: dict[str, Any], enriched_run: dict[str, Any]) -> dict[str, Any]:
+    """The shared run's indexes, sentiment included (enriched_run writes into its prefix)."""
     times = [t["timestamp_ms"] for t in pipeline_run["tweets"]]
     return {
         **pipeline_run,
-        "want": expected(pipeline_run["tweets"]),
+        "want": expected(pipeline_run["tweets"])
+        | reference.sentiment(pipeline_run["tweets"], WINDOWS),
         "range": (min(times) - 3_600_000, max(times) + 3_600_000),
     }
 
@@ -115,3 +117,24 @@ def test_the_control_filter_reaches_live_tweets_through_the_alias(
     assert {r["created_at"]: r["count"] for r in rows} == dict(want)
     for tweet in panel_rows(run, "tweetflow-hashtag-live-tweets", {"hashtag": hashtag}):
         assert hashtag in tweet["hashtags"]
+
+
+def test_top_domains_of_the_newest_minute(run: dict[str, Any]) -> None:
+    rows = panel_rows(run, "tweetflow-top-domains-table")
+    ranking = run["want"]["top_domains"]
+    window = newest(ranking)
+    assert [(r["domain"], r["1"]) for r in rows] == [
+        ranking[(window, rank)] for rank in range(1, len(rows) + 1)
+    ]
+
+
+def test_sentiment_of_the_hashtag_per_minute(run: dict[str, Any], hashtag: str) -> None:
+    rows = panel_rows(run, "tweetflow-hashtag-sentiment-per-minute", {"hashtag": hashtag})
+    want = {
+        start: compound
+        for (start, _), (tag, _, _, compound, *_) in run["want"]["hashtag_sentiment"].items()
+        if tag == hashtag and compound is not None
+    }
+    got = {r["window_start"]: r["1"] for r in rows if r["1"] is not None}
+    assert got.keys() == want.keys() and want
+    assert all(abs(got[k] - want[k]) < 1e-9 for k in want)

@@ -23,12 +23,13 @@ from tweetflow import versions
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "deploy" / "grafana"
 MAPPINGS = json.loads((REPO / "deploy/elasticsearch/index_templates.json").read_text())["indexes"]
-NUMERIC = {"long", "integer"}
+NUMERIC = {"long", "integer", "double"}
 ACCEPTS = {
     "date_histogram": {"date"},
     "terms": {"keyword", "date", "integer", "long", "boolean"},
     "sum": NUMERIC,
     "max": NUMERIC,
+    "avg": NUMERIC,
 }
 
 

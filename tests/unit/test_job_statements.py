@@ -38,7 +38,8 @@ def test_every_sql_file_is_used_exactly_once() -> None:
     from flink_jobs.job import ES_CREDENTIALS, QUERIES, SOURCE_DDL, VIEWS
     from flink_jobs.sql_template import SQL_DIR
 
-    used = [*SOURCE_DDL, ES_CREDENTIALS, *VIEWS] + [
+    setup = {p for q in QUERIES.values() for p in q.setup}  # shared by the queries needing it
+    used = [*SOURCE_DDL, ES_CREDENTIALS, *VIEWS, *setup] + [
         p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)
     ]
     assert len(used) == len(set(used))
@@ -50,7 +51,7 @@ def test_elasticsearch_mappings_cover_exactly_the_sink_columns() -> None:
 
     from flink_jobs.es_templates import templates
 
-    ddl, _ = statements(config())
+    ddl, _ = statements(config(enrichment="vectorized"))
     mapped = templates("p_")
     for statement in ddl:
         match = re.search(r"CREATE TABLE IF NOT EXISTS (\w+)_es \((.*)\) WITH", statement, re.S)
@@ -79,3 +80,20 @@ def test_elasticsearch_credentials_reach_every_sink_only_when_configured() -> No
     # before the first result table copies es_defaults' options
     assert ddl.index(alter[0]) < min(i for i, s in enumerate(ddl) if "LIKE es_defaults" in s)
     assert "p'ss" not in repr(secured)
+
+
+def test_enrichment_is_a_switch() -> None:
+    import pytest
+
+    ddl, inserts = statements(config())
+    assert not any("sentiment" in s for s in ddl + inserts)  # off: no Python in the job
+    for mode in ("scalar", "vectorized"):
+        ddl, inserts = statements(config(enrichment=mode))
+        [function] = [s for s in ddl if "FUNCTION" in s]
+        assert f"AS 'flink_jobs.sentiment.sentiment_{mode}' LANGUAGE PYTHON" in function
+        assert sum("INSERT INTO sentiment_es" in s for s in inserts) == 1
+        assert sum("INSERT INTO hashtag_sentiment_es" in s for s in inserts) == 1
+    with pytest.raises(ValueError, match="turn enrichment on"):
+        statements(config(queries=("sentiment",)))
+    with pytest.raises(ValueError, match="enrichment 'fast'"):
+        statements(config(enrichment="fast"))

@@ -21,8 +21,9 @@ AGGREGATABLE = {"keyword", "date", "integer", "long", "boolean"}
 ACCEPTS = {
     "date_histogram": {"date"},
     "terms": AGGREGATABLE,
-    "sum": {"long", "integer"},
-    "max": {"long", "integer"},
+    "sum": {"long", "integer", "double"},
+    "max": {"long", "integer", "double"},
+    "avg": {"long", "integer", "double"},
 }
 REF_KEYS = ("indexRefName", "panelRefName", "indexPatternRefName")
 
