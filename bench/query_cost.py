@@ -26,7 +26,9 @@ from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 
-def timed_run(stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path) -> float:
+def timed_run(
+    stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path, enrichment: str = "off"
+) -> float:
     config = stack.job_config(
         kafka_topic=topic,
         kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
@@ -35,6 +37,7 @@ def timed_run(stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path
         checkpoint_dir=tmp / "checkpoints",
         log_dir=tmp / "logs",
         queries=queries,
+        enrichment=enrichment,
     )
     began = time.monotonic()
     job.run(config)

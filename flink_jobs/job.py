@@ -97,6 +97,10 @@ QUERIES: dict[str, Query] = {
         SENTIMENT_SETUP,
         enrichment=True,
     ),
+    # Runs when an archive path is configured (and stores the sentiment, so needs it).
+    "archive": Query(
+        ("ddl/archive_fs.sql",), ("queries/archive.sql",), SENTIMENT_SETUP, enrichment=True
+    ),
 }
 CORE_QUERIES = tuple(name for name, q in QUERIES.items() if not q.enrichment)
 
@@ -156,6 +160,10 @@ class JobConfig:
     # tweet) or "vectorized" (pandas batches); bench/enrichment_cost.py measures each.
     enrichment: str = "off"
     top_entities: int = 10
+    # The Parquet archive: a directory or a filesystem URI (file://, s3://...); empty: none.
+    archive_path: str = ""
+    archive_file_size: str = "128MB"
+    archive_rollover: str = "15 min"
 
     def run_queries(self) -> tuple[str, ...]:
         """The queries this configuration runs, in order."""
@@ -168,10 +176,16 @@ class JobConfig:
             ()
             if self.enrichment == "off"
             else tuple(
-                name for name, q in QUERIES.items() if q.enrichment and name not in self.queries
+                name
+                for name, q in QUERIES.items()
+                if q.enrichment and name not in self.queries and name != "archive"
             )
         )
         chosen = (*self.queries, *extra)
+        if self.archive_path and "archive" not in chosen:
+            chosen = (*chosen, "archive")
+        if "archive" in chosen and not self.archive_path:
+            raise ValueError("the archive query needs an archive path")
         needing = [n for n in chosen if QUERIES[n].enrichment]
         if needing and self.enrichment == "off":
             raise ValueError(f"{needing} score sentiment: turn enrichment on (scalar, vectorized)")
@@ -210,7 +224,17 @@ class JobConfig:
             "tracked_domains_regex": domains_regex(self.tracked_domains),
             "top_entities": self.top_entities,
             "sentiment_function": f"flink_jobs.sentiment.sentiment_{self.enrichment}",
+            "archive_path": archive_uri(self.archive_path),
+            "archive_file_size": self.archive_file_size,
+            "archive_rollover": self.archive_rollover,
         }
+
+
+def archive_uri(path: str) -> str:
+    """A plain directory as a file:// URI; a URI (s3://, file://, hdfs://) as it is."""
+    if not path or "://" in path:
+        return path
+    return Path(path).expanduser().resolve().as_uri()
 
 
 def domains_regex(domains: tuple[str, ...]) -> str:

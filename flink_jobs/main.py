@@ -5,7 +5,8 @@
 
 Where to read and write comes from the environment, as everywhere in tweetflow:
 TWEETFLOW_KAFKA_SERVERS, TWEETFLOW_ES_HOSTS, TWEETFLOW_TOPIC (see tweetflow/settings.py), and
-TWEETFLOW_GROUP_ID for the consumer group. Parallelism, checkpoint storage and the state backend
+TWEETFLOW_GROUP_ID for the consumer group, TWEETFLOW_ENRICHMENT (off, scalar, vectorized) for
+the sentiment UDF. Parallelism, checkpoint storage and the state backend
 are the cluster's (flink run -p, or its configuration).
 """
 
@@ -24,6 +25,8 @@ def main() -> None:
         checkpoint_dir=None,
         log_dir=None,
         parallelism=0,
+        # The sentiment UDF needs Python and VADER on the TaskManagers (the image has both).
+        enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "off"),
     )
     env = job.table_environment(config)
     result = job.start(config, env)

@@ -224,12 +224,22 @@ def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
 
 
 def enriched_run(stack: LocalStack, run: dict[str, Any], tmp: Path, mode: str) -> dict[str, Any]:
-    """The sentiment queries alone over the shared input, with the UDF in `mode`, into the
-    shared run's prefix (so its dashboards have sentiment panels to show)."""
+    """The sentiment queries and the Parquet archive over the shared input, with the UDF in
+    `mode`, into the shared run's prefix (so its dashboards have sentiment panels to show)."""
     began = time.monotonic()
-    config = job_config(stack, run["topic"], run["prefix"], tmp, queries=(), enrichment=mode)
+    archive = tmp / "archive"
+    config = job_config(
+        stack,
+        run["topic"],
+        run["prefix"],
+        tmp,
+        queries=(),
+        enrichment=mode,
+        archive_path=str(archive),
+    )
     assert job.run(config)
     return {
         "seconds": time.monotonic() - began,
         "actual": actual(run["es"], run["prefix"], tuple(SENTIMENT_SHAPES)),
+        "archive": archive,
     }

@@ -101,6 +101,15 @@ def stack_lock() -> None:
         typer.echo(f"{name}: {len(entry['sha256'])} jars")  # type: ignore[index]
 
 
+EnrichmentOption = Annotated[
+    str,
+    typer.Option(
+        help="sentiment by a Python UDF: vectorized (pandas batches), scalar, or off (no "
+        "Python in the job at all)"
+    ),
+]
+
+
 @job_app.command("run")
 def job_run(
     bounded: Annotated[
@@ -122,6 +131,7 @@ def job_run(
     parallelism: Annotated[
         int, typer.Option(help="0: 1 on the mini-cluster, every slot of the cluster otherwise")
     ] = 0,
+    enrichment: EnrichmentOption = "vectorized",
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager."""
@@ -130,7 +140,11 @@ def job_run(
 
     settings = _settings()
     stack = LocalStack(settings)
-    overrides: dict[str, object] = {"kafka_group_id": "tweetflow", "bounded": bounded}
+    overrides: dict[str, object] = {
+        "kafka_group_id": "tweetflow",
+        "bounded": bounded,
+        "enrichment": enrichment,
+    }
     if from_savepoint:
         overrides["from_savepoint"] = from_savepoint
         overrides["allow_non_restored_state"] = allow_non_restored_state
@@ -298,6 +312,7 @@ def live(
         bool, typer.Option(help="bluesky: fetch follower counts for the influencers query")
     ] = True,
     hashtag: Annotated[str, typer.Option(help="show the hashtag view")] = "",
+    enrichment: EnrichmentOption = "vectorized",
 ) -> None:
     """Everything live in one command: stack, producer, SQL job and the terminal view.
     Ctrl-C stops them all."""
@@ -308,7 +323,7 @@ def live(
     stack = LocalStack(_settings())
     _up(stack)
     options = pipeline_live.LiveOptions(
-        source, rate, enrich_profiles, hashtag.lstrip("#").lower(), 2.0
+        source, rate, enrich_profiles, hashtag.lstrip("#").lower(), 2.0, enrichment
     )
     raise typer.Exit(pipeline_live.run(stack, options))
 
@@ -316,6 +331,7 @@ def live(
 @app.command()
 def demo(
     tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
+    enrichment: EnrichmentOption = "vectorized",
 ) -> None:
     """End to end on embedded defaults: local stack, tweets into Kafka, SQL job, results in ES."""
     from flink_jobs import job
@@ -333,6 +349,7 @@ def demo(
         bounded=True,
         scan_startup_mode="timestamp",
         scan_startup_timestamp_ms=produced_from_ms,
+        enrichment=enrichment,
     )
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
     job_id = job.run(job_config)

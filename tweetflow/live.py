@@ -28,6 +28,7 @@ class LiveOptions:
     enrich_profiles: bool = True  # bluesky: followers for the influencers query
     hashtag: str = ""
     interval_s: float = 2.0
+    enrichment: str = "vectorized"  # the sentiment UDF; "off" leaves Python out of the job
 
 
 def producer_command(options: LiveOptions) -> list[str]:
@@ -81,6 +82,7 @@ def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> in
             kafka_group_id=f"tweetflow-live-{began_ms}",
             scan_startup_mode="timestamp",
             scan_startup_timestamp_ms=began_ms,
+            enrichment=options.enrichment,
         )
         say.write(f"producer ({options.source}) running, log: {log_file}\n")
         say.write("starting the Flink SQL job on the embedded mini-cluster...\n")

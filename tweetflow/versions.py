@@ -40,6 +40,9 @@ class Versions:
     sql_gateway: str
     kafka_connector: MavenCoordinate
     elasticsearch_connector: MavenCoordinate
+    parquet: MavenCoordinate
+    hadoop: MavenCoordinate
+    snappy: MavenCoordinate
     kafka: str
     kafka_scala: str
     log4j: str
@@ -59,6 +62,9 @@ def load() -> Versions:
         sql_gateway=data["flink"]["sql_gateway"],
         kafka_connector=MavenCoordinate.parse(data["connectors"]["kafka"]),
         elasticsearch_connector=MavenCoordinate.parse(data["connectors"]["elasticsearch"]),
+        parquet=MavenCoordinate.parse(data["formats"]["parquet"]),
+        hadoop=MavenCoordinate.parse(data["formats"]["hadoop"]),
+        snappy=MavenCoordinate.parse(data["formats"]["snappy"]),
         kafka=data["kafka"]["version"],
         kafka_scala=data["kafka"]["scala"],
         log4j=data["kafka"]["log4j"],

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bench import bluesky_bench, cluster_scaling, freshness, producer_bench, query_cost
+from bench import (
+    bluesky_bench,
+    cluster_scaling,
+    enrichment_cost,
+    freshness,
+    producer_bench,
+    query_cost,
+)
 from tweetflow.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -47,3 +54,10 @@ def test_bluesky_benchmark_smoke(settings: Settings) -> None:
     for name in ("mapping alone", "end to end (kafka-python)", "end to end (confluent-kafka)"):
         assert results[name]["posts_per_s"] > 0
         assert results[name]["frames_per_s"] > results[name]["posts_per_s"]
+
+
+def test_enrichment_cost_smoke() -> None:
+    results = enrichment_cost.main(["--smoke"])
+    assert set(results["whole_s"]) == {"off", "scalar", "vectorized"}
+    assert all(t > 0 for t in results["whole_s"].values())
+    assert set(results["udf_stage_s"]) == {"scalar", "vectorized"}

@@ -97,3 +97,18 @@ def test_enrichment_is_a_switch() -> None:
         statements(config(queries=("sentiment",)))
     with pytest.raises(ValueError, match="enrichment 'fast'"):
         statements(config(enrichment="fast"))
+
+
+def test_the_archive_runs_when_a_path_is_set(tmp_path: Path) -> None:
+    import pytest
+
+    ddl, inserts = statements(config(enrichment="vectorized", archive_path=str(tmp_path / "a")))
+    [archive] = [s for s in ddl if "CREATE TABLE IF NOT EXISTS archive_fs" in s]
+    assert f"'path' = '{(tmp_path / 'a').as_uri()}'" in archive
+    assert "'parquet.compression' = 'SNAPPY'" in archive
+    assert sum("INSERT INTO archive_fs" in s for s in inserts) == 1
+    s3 = statements(config(enrichment="scalar", archive_path="s3://bucket/tweets"))[0]
+    assert any("'path' = 's3://bucket/tweets'" in s for s in s3)
+    assert not any("archive_fs" in s for s in statements(config(enrichment="vectorized"))[0])
+    with pytest.raises(ValueError, match="turn enrichment on"):
+        statements(config(archive_path=str(tmp_path)))

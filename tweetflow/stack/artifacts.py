@@ -40,6 +40,8 @@ class Component:
     def key(self) -> str:
         """Changes whenever the requested coordinates change, so the lock can detect drift."""
         text = ";".join(map(str, self.dependencies)) + f";transitive={self.transitive}"
+        if self.exclude_prefixes:
+            text += ";exclude=" + ",".join(self.exclude_prefixes)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -80,6 +82,14 @@ def components() -> dict[str, Component]:
             "flink-connectors",
             (v.kafka_connector, v.elasticsearch_connector),
             transitive=False,
+        ),
+        # The Parquet archive's writer: flink-parquet with its parquet-* jars, Hadoop's classes
+        # (the Parquet writer is built on them) and snappy-java for the Snappy codec. Flink
+        # brings its own logging: the slf4j bindings Hadoop pulls in would clash.
+        "flink-parquet": Component(
+            "flink-parquet",
+            (v.parquet, v.hadoop, v.snappy),
+            exclude_prefixes=("slf4j-",),
         ),
         # The SQL client inside the PyFlink package needs the gateway's classes, which the
         # package does not ship; its own dependencies are all in flink-dist.
@@ -152,6 +162,9 @@ def _mvn_copy(component: Component, target: Path, java_home: Path | None) -> Non
             f"-DoutputDirectory={target}",
         ]
         result = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+    for jar in target.glob("*.jar"):
+        if jar.name.startswith(component.exclude_prefixes or ("\0",)):
+            jar.unlink()  # a transitive jar that would clash with the runtime's own
     if result.returncode != 0:
         lines = [ln for ln in (result.stdout + result.stderr).splitlines() if "ERROR" in ln]
         detail = "\n".join(lines[:5]) or result.stdout[-2000:]

@@ -45,6 +45,12 @@ class LocalStack:
         directory = artifacts.ensure("flink-connectors", self.settings.cache_dir, java.home)
         return sorted(directory.glob("*.jar"))
 
+    def archive_jars(self, java: Java | None = None) -> tuple[Path, ...]:
+        """The verified Parquet writer jars, for jobs that archive."""
+        java = java or self.java()
+        directory = artifacts.ensure("flink-parquet", self.settings.cache_dir, java.home)
+        return tuple(sorted(directory.glob("*.jar")))
+
     def job_connector_jars(self, java: Java) -> tuple[Path, ...]:
         """Jars the job ships; none when FLINK_HOME is a Flink installation that already has the
         connectors in lib/ (tweetflow's Flink image), so no download is needed there."""
@@ -97,6 +103,8 @@ class LocalStack:
             "heap": settings.flink_heap,
             "java_home": java.home,
         }
+        if overrides.get("archive_path"):
+            values["connector_jars"] = (*values["connector_jars"], *self.archive_jars(java))
         return JobConfig(**{**values, **overrides})
 
     def log_files(self) -> dict[str, Path]:
