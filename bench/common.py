@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,28 @@ def kafka_broker(bootstrap: str | None) -> Iterator[tuple[str, LocalStack]]:
             yield stack.settings.kafka_bootstrap, stack
         finally:
             kafka.stop()
+
+
+@contextmanager
+def preloaded_stack(name: str, count: int, seed: int = 3) -> Iterator[tuple[LocalStack, str, Path]]:
+    """A private stack (Kafka and Elasticsearch on free ports, a temporary state directory)
+    whose new topic holds `count` synthetic tweets; yields (stack, topic, state directory) and
+    stops the stack afterwards."""
+    from producer.kafka_sink import open_sink
+    from producer.synthetic import SyntheticConfig, generate
+
+    with tempfile.TemporaryDirectory(prefix=f"tweetflow-{name}-") as state:
+        stack = LocalStack(private_settings(Path(state)))
+        stack.up()
+        try:
+            topic = f"{name}-{uuid.uuid4().hex[:6]}"
+            sink = open_sink("confluent-kafka", stack.settings.kafka_bootstrap, topic)
+            for tweet in generate(SyntheticConfig(seed=seed, count=count, per_second=50.0)):
+                sink.send(tweet)
+            sink.close()
+            yield stack, topic, Path(state)
+        finally:
+            stack.down()
 
 
 def machine() -> dict[str, Any]:

@@ -12,17 +12,13 @@ noise; wide sliding windows stand out.
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.common import write
+from bench.common import preloaded_stack, write
 from flink_jobs import job
-from producer.kafka_sink import open_sink
-from producer.synthetic import SyntheticConfig, generate
-from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 
@@ -52,25 +48,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     count = 1_000 if args.smoke else args.count
     names = job.CORE_QUERIES
     left_out = names[:2] if args.smoke else names
-    with tempfile.TemporaryDirectory(prefix="tweetflow-cost-") as state:
-        stack = LocalStack(private_settings(Path(state)))
-        stack.up()
-        try:
-            topic = f"cost-{uuid.uuid4().hex[:6]}"
-            sink = open_sink("confluent-kafka", stack.settings.kafka_bootstrap, topic)
-            for tweet in generate(SyntheticConfig(seed=3, count=count, per_second=50.0)):
-                sink.send(tweet)
-            sink.close()
-            tmp = Path(state)
-            first = timed_run(stack, topic, names, tmp)
-            without = {
-                q: timed_run(stack, topic, tuple(n for n in names if n != q), tmp) for q in left_out
-            }
-            # The whole job again at the end: the better of the two is the reference, so a
-            # warm-up or a disturbance during the first run does not inflate every share.
-            whole = min(first, timed_run(stack, topic, names, tmp))
-        finally:
-            stack.down()
+    with preloaded_stack("cost", count) as (stack, topic, tmp):
+        first = timed_run(stack, topic, names, tmp)
+        without = {
+            q: timed_run(stack, topic, tuple(n for n in names if n != q), tmp) for q in left_out
+        }
+        # The whole job again at the end: the better of the two is the reference, so a
+        # warm-up or a disturbance during the first run does not inflate every share.
+        whole = min(first, timed_run(stack, topic, names, tmp))
     print(
         f"\njob cost per query, {count:,} tweets, whole job {whole:.1f} s (first run {first:.1f} s)"
     )

@@ -21,11 +21,12 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from producer import convert
 from producer import entities as extract
 
+V = TypeVar("V")
 POST = "app.bsky.feed.post"
 TAG, MENTION, LINK = (f"app.bsky.richtext.facet#{k}" for k in ("tag", "mention", "link"))
 QUOTES = {"app.bsky.embed.record", "app.bsky.embed.recordWithMedia"}
@@ -41,24 +42,34 @@ class Skipped(Exception):
     """A well-formed event that is not a new post (delete, update, identity, account)."""
 
 
-class Handles:
-    """DID -> handle, learnt from identity events; bounded, least recently seen dropped."""
+class Bounded(Generic[V]):
+    """A map by DID that keeps the `capacity` most recently written entries."""
 
-    def __init__(self, capacity: int = 500_000) -> None:
+    def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._handles: OrderedDict[str, str] = OrderedDict()
+        self._items: OrderedDict[str, V] = OrderedDict()
 
-    def learn(self, did: str, handle: str) -> None:
-        self._handles[did] = handle
-        self._handles.move_to_end(did)
-        while len(self._handles) > self.capacity:
-            self._handles.popitem(last=False)
+    def put(self, did: str, value: V) -> None:
+        self._items[did] = value
+        self._items.move_to_end(did)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
 
-    def get(self, did: str) -> str | None:
-        return self._handles.get(did)
+    def get(self, did: str) -> V | None:
+        return self._items.get(did)
 
     def __len__(self) -> int:
-        return len(self._handles)
+        return len(self._items)
+
+
+class Handles(Bounded[str]):
+    """DID -> handle, learnt from identity events."""
+
+    def __init__(self, capacity: int = 500_000) -> None:
+        super().__init__(capacity)
+
+    def learn(self, did: str, handle: str) -> None:
+        self.put(did, handle)
 
 
 @dataclass(frozen=True)
@@ -71,25 +82,16 @@ class Profile:
     fetched_at: float
 
 
-class ProfileCache:
+class ProfileCache(Bounded[Profile]):
     """Profiles by DID with a time to live; filled by producer.bluesky_profiles in the
     background. Posts never wait for it: an unknown author has zero followers until known."""
 
     def __init__(self, ttl_s: float = 3600.0, capacity: int = 200_000) -> None:
-        self.ttl_s, self.capacity = ttl_s, capacity
-        self._profiles: OrderedDict[str, Profile] = OrderedDict()
-
-    def put(self, did: str, profile: Profile) -> None:
-        self._profiles[did] = profile
-        self._profiles.move_to_end(did)
-        while len(self._profiles) > self.capacity:
-            self._profiles.popitem(last=False)
-
-    def get(self, did: str) -> Profile | None:
-        return self._profiles.get(did)
+        super().__init__(capacity)
+        self.ttl_s = ttl_s
 
     def stale(self, did: str, now: float | None = None) -> bool:
-        found = self._profiles.get(did)
+        found = self.get(did)
         return found is None or (now or time.monotonic()) - found.fetched_at > self.ttl_s
 
 

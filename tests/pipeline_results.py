@@ -243,3 +243,12 @@ def enriched_run(stack: LocalStack, run: dict[str, Any], tmp: Path, mode: str) -
         "actual": actual(run["es"], run["prefix"], tuple(SENTIMENT_SHAPES)),
         "archive": archive,
     }
+
+
+def hashtag_compound(want: dict[str, Any], hashtag: str) -> dict[int, float]:
+    """The reference's average compound score of a hashtag, per window it ranked in."""
+    return {
+        start: compound
+        for (start, _), (tag, _, _, compound, *_) in want["hashtag_sentiment"].items()
+        if tag == hashtag and compound is not None
+    }

@@ -110,6 +110,15 @@ EnrichmentOption = Annotated[
 ]
 
 
+ArchiveOption = Annotated[
+    str,
+    typer.Option(
+        help="write every tweet with its sentiment as Parquet here (a directory, or a URI "
+        "such as s3://bucket/tweets); needs enrichment"
+    ),
+]
+
+
 @job_app.command("run")
 def job_run(
     bounded: Annotated[
@@ -132,6 +141,7 @@ def job_run(
         int, typer.Option(help="0: 1 on the mini-cluster, every slot of the cluster otherwise")
     ] = 0,
     enrichment: EnrichmentOption = "vectorized",
+    archive: ArchiveOption = "",
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager."""
@@ -144,6 +154,7 @@ def job_run(
         "kafka_group_id": "tweetflow",
         "bounded": bounded,
         "enrichment": enrichment,
+        "archive_path": archive,
     }
     if from_savepoint:
         overrides["from_savepoint"] = from_savepoint
@@ -170,6 +181,8 @@ def job_run(
     typer.echo(f"  parallelism {config.parallelism}, {len(config.run_queries())} queries")
     typer.echo(f"  reads  {config.kafka_topic} at {config.kafka_bootstrap}")
     typer.echo(f"  writes {config.es_index_prefix}* at {config.es_hosts}")
+    if config.archive_path:
+        typer.echo(f"  archives to {config.archive_path}")
     if config.from_savepoint:
         typer.echo(f"  state from {config.from_savepoint}")
     if rest is not None:
@@ -332,6 +345,9 @@ def live(
 def demo(
     tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
     enrichment: EnrichmentOption = "vectorized",
+    archive: Annotated[
+        bool, typer.Option(help="archive the tweets as Parquet in $TWEETFLOW_STATE_DIR/archive")
+    ] = True,
 ) -> None:
     """End to end on embedded defaults: local stack, tweets into Kafka, SQL job, results in ES."""
     from flink_jobs import job
@@ -350,6 +366,7 @@ def demo(
         scan_startup_mode="timestamp",
         scan_startup_timestamp_ms=produced_from_ms,
         enrichment=enrichment,
+        archive_path=str(settings.state_dir / "archive") if archive and enrichment != "off" else "",
     )
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
     job_id = job.run(job_config)
@@ -357,6 +374,12 @@ def demo(
     typer.echo(f"results in Elasticsearch at {settings.es_url}:")
     for index, docs in index_summary(settings.es_url).items():
         typer.echo(f"  {index:<32} {docs:>8} documents")
+    if job_config.archive_path:
+        typer.echo(f"archive (Parquet): {job_config.archive_path}; query it with DuckDB, e.g.")
+        typer.echo(
+            f'  duckdb -c "SELECT sentiment_label, count(*) FROM read_parquet('
+            f"'{job_config.archive_path}/*/*/part-*', hive_partitioning=true) GROUP BY 1\""
+        )
     typer.echo("the stack keeps running; stop it with `tweetflow stack down`")
 
 

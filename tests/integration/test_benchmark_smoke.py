@@ -60,4 +60,5 @@ def test_enrichment_cost_smoke() -> None:
     results = enrichment_cost.main(["--smoke"])
     assert set(results["whole_s"]) == {"off", "scalar", "vectorized"}
     assert all(t > 0 for t in results["whole_s"].values())
-    assert set(results["udf_stage_s"]) == {"scalar", "vectorized"}
+    assert set(results["udf_stage_s"]) == {"no UDF (languages)", "scalar", "vectorized"}
+    assert set(results["udf_us_per_tweet"]) == {"scalar", "vectorized"}

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from tests import grafana_es, reference
-from tests.pipeline_results import WINDOWS, expected
+from tests.pipeline_results import WINDOWS, expected, hashtag_compound
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -239,11 +239,7 @@ def test_sentiment_of_the_hashtag(run: dict[str, Any], hashtag: str) -> None:
         "Sentiment of #$hashtag per minute (average compound score)",
         {"hashtag": hashtag},
     )
-    want = {
-        start: compound
-        for (start, _), (tag, _, _, compound, *_) in run["want"]["hashtag_sentiment"].items()
-        if tag == hashtag and compound is not None
-    }
+    want = hashtag_compound(run["want"], hashtag)
     got = {r["window_start"]: r["1"] for r in rows if r["1"] is not None}
     assert got.keys() == want.keys() and want
     assert all(abs(got[k] - want[k]) < 1e-9 for k in want)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests import kibana_es, reference
-from tests.pipeline_results import WINDOWS, expected
+from tests.pipeline_results import WINDOWS, expected, hashtag_compound
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -130,11 +130,7 @@ def test_top_domains_of_the_newest_minute(run: dict[str, Any]) -> None:
 
 def test_sentiment_of_the_hashtag_per_minute(run: dict[str, Any], hashtag: str) -> None:
     rows = panel_rows(run, "tweetflow-hashtag-sentiment-per-minute", {"hashtag": hashtag})
-    want = {
-        start: compound
-        for (start, _), (tag, _, _, compound, *_) in run["want"]["hashtag_sentiment"].items()
-        if tag == hashtag and compound is not None
-    }
+    want = hashtag_compound(run["want"], hashtag)
     got = {r["window_start"]: r["1"] for r in rows if r["1"] is not None}
     assert got.keys() == want.keys() and want
     assert all(abs(got[k] - want[k]) < 1e-9 for k in want)
