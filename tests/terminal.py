@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tweetflow.stack.process import PYFLINK_LOOPBACK_VARIABLES
+
 COLUMNS, ROWS = 80, 40
 
 
@@ -29,7 +31,10 @@ class Terminal:
         return done.stdout
 
     def start(self, args: list[str], env: dict[str, str]) -> None:
-        command = shlex.join(["env", *(f"{k}={v}" for k, v in env.items()), *args])
+        # A fresh shell's environment: the tmux server inherits this test process's, which
+        # holds PyFlink's loopback state once a job with a Python UDF has run here.
+        unset = [f"--unset={name}" for name in PYFLINK_LOOPBACK_VARIABLES]
+        command = shlex.join(["env", *unset, *(f"{k}={v}" for k, v in env.items()), *args])
         self.tmux(
             "new-session", "-d", "-s", "w", "-x", str(COLUMNS), "-y", str(ROWS), command,
             ";", "set-option", "-t", "w", "remain-on-exit", "on",

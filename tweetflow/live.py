@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tweetflow.stack.process import child_environment
+
 if TYPE_CHECKING:
     from tweetflow.stack.stack import LocalStack
 
@@ -46,6 +48,7 @@ def start_producer(options: LiveOptions, log_file: Path) -> subprocess.Popen[byt
         # A session of its own: Ctrl-C reaches the view; the producer is stopped in order.
         return subprocess.Popen(
             producer_command(options),
+            env=child_environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

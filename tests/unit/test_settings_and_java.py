@@ -73,3 +73,14 @@ def test_find_java_takes_the_first_suitable(
     )
     found = java_module.find_java()
     assert (found.home, found.major) == (good, 21)
+
+
+def test_children_do_not_inherit_pyflinks_loopback_state(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tweetflow.stack.process import PYFLINK_LOOPBACK_VARIABLES, child_environment
+
+    for name in PYFLINK_LOOPBACK_VARIABLES:
+        monkeypatch.setenv(name, "true")
+    monkeypatch.setenv("TWEETFLOW_TOPIC", "kept")
+    env = child_environment()
+    assert not set(PYFLINK_LOOPBACK_VARIABLES) & set(env)
+    assert env["TWEETFLOW_TOPIC"] == "kept"

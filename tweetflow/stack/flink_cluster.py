@@ -11,7 +11,6 @@ Elasticsearch connectors without shipping them.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import urllib.error
@@ -27,6 +26,7 @@ from tweetflow.settings import Settings
 from tweetflow.stack import artifacts
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.java import Java, find_java
+from tweetflow.stack.process import child_environment
 from tweetflow.stack.service import Service, ServiceStatus, link_or_copy
 
 
@@ -123,7 +123,7 @@ class FlinkDistribution:
                 link_or_copy(jar, directory / jar.name)
 
     def environment(self, java: Java) -> dict[str, str]:
-        env = dict(os.environ)
+        env = child_environment()
         env.update(
             JAVA_HOME=str(java.home),
             FLINK_HOME=str(pyflink_home()),

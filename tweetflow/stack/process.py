@@ -18,6 +18,24 @@ from pathlib import Path
 
 from tweetflow.stack.errors import StackError
 
+# PyFlink runs a local job's Python UDF workers inside the driver process ("loopback mode")
+# and leaves these in that process's environment; a PyFlink program started from it later
+# would inherit them and refuse to launch a gateway of its own.
+PYFLINK_LOOPBACK_VARIABLES = (
+    "PYFLINK_GATEWAY_DISABLED",
+    "_PYFLINK_CONN_INFO_PATH",
+    "PYTHON_LOOPBACK_SERVER_ADDRESS",
+    "_PYTHON_WORKER_MEMORY_LIMIT",
+)
+
+
+def child_environment() -> dict[str, str]:
+    """This process's environment for a child process, without PyFlink's loopback state."""
+    env = dict(os.environ)
+    for name in PYFLINK_LOOPBACK_VARIABLES:
+        env.pop(name, None)
+    return env
+
 
 def marker_args(service: str, state_dir: Path) -> list[str]:
     return [f"-Dtweetflow.service={service}", f"-Dtweetflow.state={state_dir.resolve()}"]

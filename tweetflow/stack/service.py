@@ -59,7 +59,7 @@ class Service(ABC):
     def healthy(self) -> bool: ...
 
     def environment(self, java: Java) -> dict[str, str]:
-        env = dict(os.environ)
+        env = process.child_environment()
         env["JAVA_HOME"] = str(java.home)
         return env
 
