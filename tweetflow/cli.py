@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 import urllib.request
 from typing import TYPE_CHECKING, Annotated
@@ -310,6 +311,9 @@ def watch(
     es = Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
     tag = hashtag.lstrip("#").lower()
     status = view.run(view.Source(es, prefix), settings.es_url, tag, max(interval, 0.5), once)
+    # Stopped: a second Ctrl-C (an impatient user, a loaded machine delivering late) must not
+    # turn a clean exit into a KeyboardInterrupt during shutdown.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not once:
         typer.echo("tweetflow watch stopped")
     raise typer.Exit(status)

@@ -102,6 +102,9 @@ def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> in
             options.interval_s,
         )
     finally:
+        signal.signal(
+            signal.SIGINT, signal.SIG_IGN
+        )  # stopping: a second Ctrl-C must not cut it short
         if result is not None and (client := result.get_job_client()) is not None:
             # The job may already be gone with its JVM (Ctrl-C reaches it too): nothing to undo.
             with contextlib.suppress(Exception):
