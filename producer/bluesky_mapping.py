@@ -234,19 +234,22 @@ def to_tweet(event: Any, handles: Handles, profiles: ProfileCache | None = None)
     parent_id = post_id(parent.get("uri")) if isinstance(parent, dict) else None
     parent_did = parent_id.split("/")[0] if parent_id else None
     quoted = _quoted(record.get("embed"))
-    tweet = convert.build_tweet(
-        id_str=f"{did}/{rkey}",
-        timestamp_ms=time_us // 1000,
-        text=record["text"],
-        lang=langs[0] if isinstance(langs, list) and langs else None,
-        source=SOURCE,
-        user=_user(did, handles, profiles),
-        entities=entities(record, handles),
-        quoted_status_id_str=quoted,
-        is_quote_status=quoted is not None,
-        in_reply_to_screen_name=(handles.get(parent_did) or parent_did) if parent_did else None,
-        in_reply_to_status_id_str=parent_id,
-    )
+    try:  # the time can be out of range
+        tweet = convert.build_tweet(
+            id_str=f"{did}/{rkey}",
+            timestamp_ms=time_us // 1000,
+            text=record["text"],
+            lang=langs[0] if isinstance(langs, list) and langs else None,
+            source=SOURCE,
+            user=_user(did, handles, profiles),
+            entities=entities(record, handles),
+            quoted_status_id_str=quoted,
+            is_quote_status=quoted is not None,
+            in_reply_to_screen_name=(handles.get(parent_did) or parent_did) if parent_did else None,
+            in_reply_to_status_id_str=parent_id,
+        )
+    except convert.ConversionError as exc:
+        raise BadEvent(str(exc)) from exc
     # The tweet has the schema's shape by construction (tests/unit/test_bluesky_mapping.py
     # validates generated events against tweet.schema.json); what input can break is the id,
     # checked here at a fraction of a full schema validation's cost.

@@ -20,6 +20,7 @@ from producer import entities as extract
 SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).with_name("tweet.schema.json")
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
+MAX_TIMESTAMP_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, datetime's last moment
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -53,6 +54,20 @@ def _require(mapping: Any, key: str, where: str) -> Any:
     if not isinstance(mapping, dict) or mapping.get(key) in (None, ""):
         raise ConversionError(f"missing {where}.{key}")
     return mapping[key]
+
+
+def _text(value: Any) -> str | None:
+    """A string field as the schema wants it: the string, or None for anything else."""
+    return value if isinstance(value, str) and value else None
+
+
+_ID = re.compile(r"^[0-9A-Za-z:._/-]{1,200}$")  # id_str of tweet.schema.json
+
+
+def _id(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or not _ID.match(str(value)):
+        raise ConversionError(f"{where} {str(value)[:40]!r} is not a tweet id")
+    return str(value)
 
 
 def _count(value: Any) -> int:
@@ -101,6 +116,8 @@ def build_tweet(
     in_reply_to_screen_name: Any = None,
     in_reply_to_status_id_str: Any = None,
 ) -> dict[str, Any]:
+    if not 0 <= timestamp_ms <= MAX_TIMESTAMP_MS:
+        raise ConversionError(f"timestamp_ms {timestamp_ms} is outside 1970 to 9999")
     return {
         "schema_version": SCHEMA_VERSION,
         "id_str": id_str,
@@ -125,21 +142,21 @@ def build_tweet(
 
 
 def _v1_user(user: Any) -> dict[str, Any]:
-    id_str = user.get("id_str") or (
-        str(user["id"]) if isinstance(user, dict) and "id" in user else None
-    )
+    if not isinstance(user, dict):
+        raise ConversionError("missing user object")
+    id_str = user.get("id_str") or (str(user["id"]) if "id" in user else None)
     if not id_str:
         raise ConversionError("missing user.id_str")
     return {
         "id_str": str(id_str),
         "screen_name": str(_require(user, "screen_name", "user")),
-        "name": str(user.get("name") or ""),
+        "name": _text(user.get("name")) or "",
         "followers_count": _count(user.get("followers_count")),
         "friends_count": _count(user.get("friends_count")),
         "statuses_count": _count(user.get("statuses_count")),
-        "verified": bool(user.get("verified")),
-        "location": user.get("location") or None,
-        "description": user.get("description") or None,
+        "verified": user.get("verified") is True,
+        "location": _text(user.get("location")),
+        "description": _text(user.get("description")),
     }
 
 
@@ -172,6 +189,7 @@ def from_v1(status: dict[str, Any]) -> dict[str, Any]:
     id_str = status.get("id_str") or (str(status["id"]) if "id" in status else None)
     if not id_str:
         raise ConversionError("missing id_str")
+    id_str = _id(id_str, "id_str")
     if "timestamp_ms" in status:
         try:
             timestamp_ms = int(status["timestamp_ms"])
@@ -205,10 +223,10 @@ def from_v1(status: dict[str, Any]) -> dict[str, Any]:
         user=user,
         entities=found,
         retweeted_status=rt,
-        quoted_status_id_str=status.get("quoted_status_id_str"),
-        is_quote_status=bool(status.get("is_quote_status")),
-        in_reply_to_screen_name=status.get("in_reply_to_screen_name"),
-        in_reply_to_status_id_str=status.get("in_reply_to_status_id_str"),
+        quoted_status_id_str=_text(status.get("quoted_status_id_str")),
+        is_quote_status=status.get("is_quote_status") is True,
+        in_reply_to_screen_name=_text(status.get("in_reply_to_screen_name")),
+        in_reply_to_status_id_str=_text(status.get("in_reply_to_status_id_str")),
     )
 
 
@@ -216,17 +234,18 @@ def from_v1(status: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v2_user(user: dict[str, Any]) -> dict[str, Any]:
-    metrics = user.get("public_metrics") or {}
+    metrics = user.get("public_metrics")
+    metrics = metrics if isinstance(metrics, dict) else {}
     return {
         "id_str": str(_require(user, "id", "includes.users[]")),
         "screen_name": str(_require(user, "username", "includes.users[]")),
-        "name": str(user.get("name") or ""),
+        "name": _text(user.get("name")) or "",
         "followers_count": _count(metrics.get("followers_count")),
         "friends_count": _count(metrics.get("following_count")),
         "statuses_count": _count(metrics.get("tweet_count")),
-        "verified": bool(user.get("verified")),
-        "location": user.get("location") or None,
-        "description": user.get("description") or None,
+        "verified": user.get("verified") is True,
+        "location": _text(user.get("location")),
+        "description": _text(user.get("description")),
     }
 
 
@@ -259,7 +278,7 @@ def from_v2(payload: dict[str, Any]) -> dict[str, Any]:
     includes = payload.get("includes") if isinstance(payload.get("includes"), dict) else {}
     users = {str(u.get("id")): u for u in includes.get("users", []) if isinstance(u, dict)}
     tweets = {str(t.get("id")): t for t in includes.get("tweets", []) if isinstance(t, dict)}
-    id_str = str(_require(data, "id", "data"))
+    id_str = _id(_require(data, "id", "data"), "data.id")
     author_id = str(_require(data, "author_id", "data"))
     if author_id not in users:
         raise ConversionError(
@@ -343,4 +362,10 @@ def to_canonical(record: Any) -> dict[str, Any]:
     kind = shape(record)
     if kind == "canonical":
         return validate(record)
-    return from_v2(record) if kind == "v2" else from_v1(record)
+    try:
+        return from_v2(record) if kind == "v2" else from_v1(record)
+    except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+        if isinstance(exc, ConversionError):
+            raise
+        # A shape no rule above expected: still a reason, never a crash of the producer.
+        raise ConversionError(f"malformed {kind} record: {type(exc).__name__}: {exc}") from exc
