@@ -17,7 +17,6 @@ text of a mention is sliced from the encoded bytes, never from the Python string
 
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -30,7 +29,6 @@ V = TypeVar("V")
 POST = "app.bsky.feed.post"
 TAG, MENTION, LINK = (f"app.bsky.richtext.facet#{k}" for k in ("tag", "mention", "link"))
 QUOTES = {"app.bsky.embed.record", "app.bsky.embed.recordWithMedia"}
-_ID = re.compile(r"^[0-9A-Za-z:._/-]{1,200}$")  # id_str of producer/tweet.schema.json
 SOURCE = "Bluesky"
 
 
@@ -253,6 +251,6 @@ def to_tweet(event: Any, handles: Handles, profiles: ProfileCache | None = None)
     # The tweet has the schema's shape by construction (tests/unit/test_bluesky_mapping.py
     # validates generated events against tweet.schema.json); what input can break is the id,
     # checked here at a fraction of a full schema validation's cost.
-    if not _ID.match(tweet["id_str"]):
+    if not convert.TWEET_ID.match(tweet["id_str"]):
         raise BadEvent(f"post id {tweet['id_str'][:80]!r} has characters tweet ids may not hold")
     return tweet

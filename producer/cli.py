@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import signal
 import threading
 import time
@@ -111,8 +112,6 @@ def bluesky_send(
 ) -> pipeline.Counters:
     """Bluesky's post stream into the topic, resuming where the last run's acknowledged posts
     ended (producer/bluesky.py)."""
-    import os
-
     from producer.bluesky import BlueskyConfig, BlueskyError, Checkpoint, JetstreamSource
     from producer.bluesky_mapping import ProfileCache
     from producer.bluesky_profiles import PUBLIC_API, ProfileFetcher

@@ -61,11 +61,15 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-_ID = re.compile(r"^[0-9A-Za-z:._/-]{1,200}$")  # id_str of tweet.schema.json
+TWEET_ID = re.compile(r"^[0-9A-Za-z:._/-]{1,200}$")  # id_str of tweet.schema.json
 
 
 def _id(value: Any, where: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)) or not _ID.match(str(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (str, int))
+        or not TWEET_ID.match(str(value))
+    ):
         raise ConversionError(f"{where} {str(value)[:40]!r} is not a tweet id")
     return str(value)
 

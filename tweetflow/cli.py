@@ -300,17 +300,12 @@ def watch(
     ] = False,
 ) -> None:
     """The dashboards in the terminal: tweet rate, top hashtags and authors, newest tweets."""
-    from elasticsearch import Elasticsearch
-
     from tweetflow import watch as view
-    from tweetflow.settings import es_password
 
     settings = _settings()
-    auth = (settings.es_username, es_password()) if settings.es_username else None
-    # Short timeouts and no client retries: the view retries itself and must stay responsive.
-    es = Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
     tag = hashtag.lstrip("#").lower()
-    status = view.run(view.Source(es, prefix), settings.es_url, tag, max(interval, 0.5), once)
+    source = view.Source(view.client(settings), prefix)
+    status = view.run(source, settings.es_url, tag, max(interval, 0.5), once)
     # Stopped: a second Ctrl-C (an impatient user, a loaded machine delivering late) must not
     # turn a clean exit into a KeyboardInterrupt during shutdown.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

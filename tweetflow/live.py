@@ -69,11 +69,8 @@ def stop_producer(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> 
 
 
 def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> int:
-    from elasticsearch import Elasticsearch
-
     from flink_jobs import job
     from tweetflow import watch
-    from tweetflow.settings import es_password
 
     settings = stack.settings
     began_ms = int(time.time() * 1000)
@@ -93,10 +90,8 @@ def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> in
         if producer.poll() is not None:
             say.write(f"the producer stopped (status {producer.returncode}); see {log_file}\n")
             return 1
-        auth = (settings.es_username, es_password()) if settings.es_username else None
-        es = Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
         return watch.run(
-            watch.Source(es, config.es_index_prefix),
+            watch.Source(watch.client(settings), config.es_index_prefix),
             settings.es_url,
             options.hashtag,
             options.interval_s,

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 
+from tweetflow.settings import Settings, es_password
 from tweetflow.terminal_text import clip, pad, safe, sparkline, width
 
 RATE_WINDOWS = 40  # two-second windows in the sparkline: the last 80 s
@@ -56,6 +57,13 @@ def ms(value: Any) -> int:
     if isinstance(value, int):
         return value
     return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def client(settings: Settings) -> Elasticsearch:
+    """The view's Elasticsearch client: the stack's credentials, short timeouts and no client
+    retries, since the view retries by itself and must stay responsive."""
+    auth = (settings.es_username, es_password()) if settings.es_username else None
+    return Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
 
 
 class Source:

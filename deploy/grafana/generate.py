@@ -20,21 +20,30 @@ PROVISIONING = HERE / "provisioning"
 DASHBOARDS = HERE / "dashboards"
 ES_URL = "http://elasticsearch:9200"  # the compose service; Kubernetes has its own data source
 
-# uid -> (index, time field)
+# uid -> (index, time field) of the indexes the dashboards show, from
+# deploy/elasticsearch/index_templates.json.
+VIEWS = json.loads((HERE.parent / "elasticsearch" / "index_templates.json").read_text())
+SHOWN = (
+    "tweet_rate",
+    "tweet_rolling",
+    "author_counts",
+    "top_hashtags",
+    "related_hashtags",
+    "influencers",
+    "languages",
+    "tracked_counts",
+    "live_tweets",
+    "top_mentions",
+    "top_domains",
+    "sentiment",
+    "hashtag_sentiment",
+)
 DATASOURCES: dict[str, tuple[str, str]] = {
-    "tweetflow-tweet-rate": ("tweetflow_tweet_rate", "window_start"),
-    "tweetflow-tweet-rolling": ("tweetflow_tweet_rolling", "window_start"),
-    "tweetflow-author-counts": ("tweetflow_author_counts", "window_start"),
-    "tweetflow-top-hashtags": ("tweetflow_top_hashtags", "window_start"),
-    "tweetflow-related-hashtags": ("tweetflow_related_hashtags", "window_start"),
-    "tweetflow-influencers": ("tweetflow_influencers", "window_start"),
-    "tweetflow-languages": ("tweetflow_languages", "window_start"),
-    "tweetflow-tracked-counts": ("tweetflow_tracked_counts", "window_start"),
-    "tweetflow-live-tweets": ("tweetflow_live_tweets-*", "created_at"),
-    "tweetflow-top-mentions": ("tweetflow_top_mentions", "window_start"),
-    "tweetflow-top-domains": ("tweetflow_top_domains", "window_start"),
-    "tweetflow-sentiment": ("tweetflow_sentiment", "window_start"),
-    "tweetflow-hashtag-sentiment": ("tweetflow_hashtag_sentiment", "window_start"),
+    f"tweetflow-{name.replace('_', '-')}": (
+        VIEWS["data_views"][name]["pattern"],
+        VIEWS["data_views"][name]["time_field"],
+    )
+    for name in SHOWN
 }
 
 

@@ -26,30 +26,19 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "saved_objects.ndjson"
 
-# id -> (index pattern, time field); one per index of deploy/elasticsearch/index_templates.json.
+# id -> (index pattern, time field): one per index, from deploy/elasticsearch/index_templates.json.
+INDEXES = json.loads((HERE.parent / "elasticsearch" / "index_templates.json").read_text())
 DATA_VIEWS: dict[str, tuple[str, str]] = {
-    "tweetflow-tweet-rate": ("tweetflow_tweet_rate", "window_start"),
-    "tweetflow-tweet-rolling": ("tweetflow_tweet_rolling", "window_start"),
-    "tweetflow-author-counts": ("tweetflow_author_counts", "window_start"),
-    "tweetflow-top-hashtags": ("tweetflow_top_hashtags", "window_start"),
-    "tweetflow-related-hashtags": ("tweetflow_related_hashtags", "window_start"),
-    "tweetflow-influencers": ("tweetflow_influencers", "window_start"),
-    "tweetflow-word-counts": ("tweetflow_word_counts", "window_start"),
-    "tweetflow-languages": ("tweetflow_languages", "window_start"),
-    "tweetflow-cashtags": ("tweetflow_cashtags", "window_start"),
-    "tweetflow-tracked-counts": ("tweetflow_tracked_counts", "window_start"),
-    "tweetflow-live-tweets": ("tweetflow_live_tweets-*", "created_at"),
-    "tweetflow-users": ("tweetflow_users", "last_tweet_at"),
-    "tweetflow-late-tweets": ("tweetflow_late_tweets", "created_at"),
-    "tweetflow-dead-letter-counts": ("tweetflow_dead_letter_counts", ""),
-    "tweetflow-top-mentions": ("tweetflow_top_mentions", "window_start"),
-    "tweetflow-top-domains": ("tweetflow_top_domains", "window_start"),
-    "tweetflow-sentiment": ("tweetflow_sentiment", "window_start"),
-    "tweetflow-hashtag-sentiment": ("tweetflow_hashtag_sentiment", "window_start"),
+    f"tweetflow-{name.replace('_', '-')}": (view["pattern"], view["time_field"] or "")
+    for name, view in INDEXES["data_views"].items()
 }
 # Older than Kibana 7.17's own, so Kibana migrates the objects forward on import.
-MIGRATION = {"index-pattern": "7.11.0", "visualization": "7.10.0", "search": "7.9.3"}
-MIGRATION["dashboard"] = "7.10.0"
+MIGRATION = {
+    "index-pattern": "7.11.0",
+    "visualization": "7.10.0",
+    "search": "7.9.3",
+    "dashboard": "7.10.0",
+}
 INDEX_REF = "kibanaSavedObjectMeta.searchSourceJSON.index"
 
 

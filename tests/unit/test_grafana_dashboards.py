@@ -5,7 +5,6 @@ its aggregation accepts. (tests/integration/test_dashboards.py runs the panels' 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 from grafana_foundation_sdk.models.elasticsearch import Dataquery
 
+from tests import scripts
 from tweetflow import versions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,11 +34,7 @@ ACCEPTS = {
 
 
 def generator() -> Any:
-    spec = importlib.util.spec_from_file_location("grafana_generate", GRAFANA / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return scripts.load(GRAFANA / "generate.py", "grafana_generate")
 
 
 def boards() -> dict[str, dict[str, Any]]:

@@ -6,13 +6,14 @@ with a type its aggregation accepts. (tests/integration/test_kibana_dashboards.p
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests import scripts
 
 REPO = Path(__file__).resolve().parents[2]
 KIBANA = REPO / "deploy" / "kibana"
@@ -29,11 +30,7 @@ REF_KEYS = ("indexRefName", "panelRefName", "indexPatternRefName")
 
 
 def generator() -> Any:
-    spec = importlib.util.spec_from_file_location("kibana_generate", KIBANA / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return scripts.load(KIBANA / "generate.py", "kibana_generate")
 
 
 def load() -> list[dict[str, Any]]:
