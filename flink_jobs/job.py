@@ -280,6 +280,20 @@ def session_options(config: JobConfig) -> dict[str, str]:
         "table.exec.source.idle-timeout": "0 ms" if config.bounded else config.source_idle_timeout,
         "execution.checkpointing.interval": config.checkpoint_interval,
         "execution.checkpointing.mode": config.checkpoint_mode,
+        # A killed job (kill -9, a lost machine) restarts from its newest checkpoint: keep it
+        # when the job is cancelled too (`job run --resume` finds it).
+        "execution.checkpointing.externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION",
+        # A failure (a lost TaskManager, Elasticsearch or Kafka unreachable: the connectors fail
+        # a request they cannot complete) restarts the job from its newest checkpoint, forever,
+        # waiting 1 s, 2 s, 4 s ... at most 30 s in between; Kafka keeps the input meanwhile and
+        # the idempotent upserts make the replay exact.
+        "restart-strategy.type": "exponential-delay",
+        "restart-strategy.exponential-delay.initial-backoff": "1 s",
+        "restart-strategy.exponential-delay.max-backoff": "30 s",
+        "restart-strategy.exponential-delay.backoff-multiplier": "2.0",
+        "restart-strategy.exponential-delay.reset-backoff-threshold": "10 min",
+        "restart-strategy.exponential-delay.jitter-factor": "0.1",
+        "restart-strategy.exponential-delay.attempts-before-reset-backoff": str(2**31 - 1),
     }
     if config.parallelism > 0:
         options["parallelism.default"] = str(config.parallelism)

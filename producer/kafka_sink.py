@@ -9,6 +9,7 @@ and their source position, so nothing bad input brings is silently lost.
 from __future__ import annotations
 
 import base64
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ import orjson
 from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
 
 # Passed through from the environment to every Kafka client (producer, admin, consumers).
 SECURITY_VARIABLES = {
@@ -115,12 +118,20 @@ class _Sink:
         if create_topics:
             ensure_topic(bootstrap, topic, partitions, **security)
             ensure_topic(bootstrap, self.dlq, 1, **security)
+        self._bootstrap = bootstrap
         self._connect(
             ClientSettings(bootstrap, security, compression, linger_ms, batch_size, overrides)
         )
 
     def _connect(self, client: ClientSettings) -> None:
         raise NotImplementedError
+
+
+# What the kafka-python sink holds unacknowledged before send() waits: kafka-python 3 has no
+# buffer.memory of its own, so a stalled broker would otherwise grow the producer without end.
+MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024
+# How often a send() waiting on the broker says so.
+WAIT_REPORT_S = 30.0
 
 
 class TweetSink(_Sink):
@@ -130,6 +141,9 @@ class TweetSink(_Sink):
 
     def _connect(self, client: ClientSettings) -> None:
         self._lock = threading.Lock()
+        self._drained = threading.Condition(self._lock)
+        self._in_flight = 0  # bytes sent and not yet acknowledged or failed
+        self.max_in_flight = int(client.overrides.pop("max_in_flight_bytes", MAX_IN_FLIGHT_BYTES))
         self._producer = KafkaProducer(
             bootstrap_servers=client.bootstrap,
             acks="all",  # a tweet counts as sent once every in-sync replica has it
@@ -140,36 +154,56 @@ class TweetSink(_Sink):
             **{**client.security, **client.overrides},
         )
 
-    def _acked(self, _metadata: Any) -> None:
-        with self._lock:
-            self.stats.acked += 1
+    def _settled(self, size: int) -> None:
+        self._in_flight -= size
+        self._drained.notify_all()
 
-    def _failed(self, error: Exception) -> None:
+    def _acked(self, size: int, tweet: bool, _metadata: Any) -> None:
+        with self._lock:
+            self.stats.acked += tweet
+            self._settled(size)
+
+    def _failed(self, size: int, error: Exception) -> None:
         with self._lock:
             self.stats.failed += 1
             if len(self.stats.errors) < 5:
                 self.stats.errors.append(repr(error))
+            self._settled(size)
+
+    def _wait_for_room(self, size: int) -> None:
+        """Backpressure: block while the broker has not acknowledged max_in_flight bytes."""
+        with self._lock:
+            while self._in_flight and self._in_flight + size > self.max_in_flight:
+                if not self._drained.wait(WAIT_REPORT_S):
+                    log.warning(
+                        "waiting for Kafka at %s: %d bytes sent and not acknowledged",
+                        self._bootstrap,
+                        self._in_flight,
+                    )
+            self._in_flight += size
+
+    def _send(self, topic: str, value: bytes, key: bytes | None = None) -> None:
+        self._wait_for_room(len(value))
+        future = self._producer.send(topic, key=key, value=value)
+        future.add_callback(self._acked, len(value), topic == self.topic)
+        future.add_errback(self._failed, len(value))
 
     def send(self, tweet: dict[str, Any]) -> None:
         value = orjson.dumps(tweet)
-        key = tweet["user"]["id_str"].encode()
-        future = self._producer.send(self.topic, key=key, value=value)
-        future.add_callback(self._acked)
-        future.add_errback(self._failed)
+        self._send(self.topic, value, tweet["user"]["id_str"].encode())
         self.stats.sent += 1
         self.stats.bytes += len(value)
 
     def dead_letter(self, raw: bytes | str | Any, reason: str, position: str) -> None:
         record = dead_letter_record(raw, reason, position)
-        future = self._producer.send(self.dlq, value=orjson.dumps(record))
-        future.add_errback(self._failed)
+        self._send(self.dlq, orjson.dumps(record))
         self.stats.dead_lettered += 1
 
     def flush(self, timeout_s: float | None = None) -> None:
         try:
             self._producer.flush(timeout=timeout_s)
         except KafkaError as exc:
-            self._failed(exc)
+            self._failed(0, exc)
 
     def close(self, timeout_s: float = 30.0) -> None:
         self.flush(timeout_s)

@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch
+import orjson
+from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 from kafka import KafkaProducer
 
@@ -252,3 +253,43 @@ def hashtag_compound(want: dict[str, Any], hashtag: str) -> dict[int, float]:
         for (start, _), (tag, _, _, compound, *_) in want["hashtag_sentiment"].items()
         if tag == hashtag and compound is not None
     }
+
+
+CLOSING_USER = "closing-user"
+
+
+def send_closing(bootstrap: str, topic: str, last: dict[str, Any], partitions: int = 2) -> None:
+    """A tweet on every partition ten minutes past the input's end: a job that runs on (not
+    bounded) then closes every window of the input. Its own windows never close."""
+    closing = {
+        **last,
+        "id_str": "closing",
+        "user": {**last["user"], "id_str": CLOSING_USER, "screen_name": "closing"},
+        "timestamp_ms": last["timestamp_ms"] + 600_000,
+    }
+    raw = KafkaProducer(bootstrap_servers=bootstrap)
+    for partition in range(partitions):
+        raw.send(topic, value=orjson.dumps(closing), partition=partition)
+    raw.flush()
+    raw.close()
+
+
+def settle(
+    es: Elasticsearch, prefix: str, want: dict[str, Any], timeout_s: float
+) -> dict[str, Any]:
+    """What a running job wrote once it equals `want`, or at the deadline: (the closing
+    tweets' profile aside)."""
+    got: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            got = actual(es, prefix, tuple(want))
+        except NotFoundError:  # no result of some query yet
+            time.sleep(2)
+            continue
+        got.get("users", {}).pop(CLOSING_USER, None)
+        got.get("live_tweets", {}).pop("closing", None)
+        if got == want:
+            break
+        time.sleep(2)
+    return got

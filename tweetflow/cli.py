@@ -138,6 +138,13 @@ def job_run(
     allow_non_restored_state: Annotated[
         bool, typer.Option(help="with --from-savepoint: drop state no operator claims")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="on the mini-cluster: restore from the newest checkpoint the last run left "
+            "(after a crash, kill -9 or Ctrl-C)"
+        ),
+    ] = False,
     parallelism: Annotated[
         int, typer.Option(help="0: 1 on the mini-cluster, every slot of the cluster otherwise")
     ] = 0,
@@ -157,6 +164,16 @@ def job_run(
         "enrichment": enrichment,
         "archive_path": archive,
     }
+    if resume:
+        if from_savepoint or jobmanager:
+            fail("--resume restarts a mini-cluster run; on a cluster use --from-savepoint")
+        from flink_jobs import checkpoints
+
+        directory = settings.checkpoint_dir
+        newest = checkpoints.latest(directory)
+        if newest is None:
+            fail(f"no complete checkpoint under {directory}: run without --resume")
+        from_savepoint = str(newest)
     if from_savepoint:
         overrides["from_savepoint"] = from_savepoint
         overrides["allow_non_restored_state"] = allow_non_restored_state

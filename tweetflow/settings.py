@@ -67,9 +67,22 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def as_env(self) -> dict[str, str]:
+        """The TWEETFLOW_* variables that make a child `tweetflow` use exactly these settings."""
+        return {
+            f"TWEETFLOW_{f.name.upper()}": str(getattr(self, f.name))
+            for f in fields(self)
+            if str(getattr(self, f.name)) != ""
+        }
+
     @property
     def kafka_bootstrap(self) -> str:
         return self.kafka_servers or f"{self.host}:{self.kafka_port}"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        """Where mini-cluster runs keep their checkpoints (`job run --resume` looks here)."""
+        return self.state_dir / "checkpoints"
 
     @property
     def es_url(self) -> str:

@@ -12,16 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from elasticsearch import Elasticsearch
-from kafka import KafkaProducer
 
 from flink_jobs import job, sql_scripts
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
-from tests.pipeline_results import actual, expected, job_config
+from tests.pipeline_results import actual, expected, job_config, send_closing, settle
 from tweetflow import versions
 from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
@@ -189,17 +187,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     for tweet in tweets[1500:]:
         sink.send(tweet)
     sink.close()
-    closing = {
-        **tweets[-1],
-        "id_str": "closing",
-        "user": {**tweets[-1]["user"], "id_str": "closing-user", "screen_name": "closing"},
-        "timestamp_ms": tweets[-1]["timestamp_ms"] + 600_000,
-    }
-    raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    for partition in (0, 1):
-        raw.send(topic, value=orjson.dumps(closing), partition=partition)
-    raw.flush()
-    raw.close()
+    send_closing(settings.kafka_bootstrap, topic, tweets[-1])
 
     # A savepoint of other queries is refused with the way out, not half restored.
     with pytest.raises(job.SavepointMismatchError, match="allow-non-restored-state"):
@@ -209,15 +197,8 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     assert second is not None
     second_id = str(second.get_job_id())
     want = {q: expected(tweets)[q] for q in SAVEPOINT_QUERIES}
-    got: dict[str, Any] = {}
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            got = actual(es, prefix, SAVEPOINT_QUERIES)
-            got["users"].pop("closing-user", None)
-            if got == want:
-                break
-            time.sleep(2)
+        got = settle(es, prefix, want, timeout_s=240)
         restored = rest.restored_from(second_id)
     finally:
         rest.cancel(second_id)

@@ -5,7 +5,6 @@ terminal view; the hashtags of the posts appear on screen, and Ctrl-C stops ever
 from __future__ import annotations
 
 import time
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -13,19 +12,9 @@ import pytest
 
 from tests.jetstream_emulator import facet, post, running, tag
 from tests.terminal import Terminal, python_cli, stop
-from tweetflow.settings import Settings
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes a `tweetflow` command use exactly these settings."""
-    return {
-        f"TWEETFLOW_{f.name.upper()}": str(getattr(settings, f.name))
-        for f in fields(settings)
-        if str(getattr(settings, f.name)) != ""
-    }
 
 
 def live_posts(now_us: int) -> list[dict[str, Any] | str]:
@@ -44,7 +33,7 @@ def test_one_command_gives_live_bluesky_analytics(
     stack: LocalStack, terminal: Terminal, tmp_path: Path
 ) -> None:
     with running(live_posts(int(time.time() * 1_000_000))) as jetstream:
-        env = settings_env(stack.settings) | {
+        env = stack.settings.as_env() | {
             "TWEETFLOW_TOPIC": f"live-{int(time.time())}",
             "TWEETFLOW_BLUESKY_JETSTREAM": jetstream.url,
             "TWEETFLOW_BLUESKY_API": "http://127.0.0.1:9",  # no profile API: must not matter

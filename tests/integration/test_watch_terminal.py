@@ -4,9 +4,6 @@ with send-keys, as a person at the keyboard would."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import time
 from typing import Any
 
@@ -14,6 +11,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from tests.pipeline_results import expected
+from tests.relay import Relay, free_port
 from tests.terminal import COLUMNS, Terminal, python_cli, stop
 from tweetflow.settings import Settings
 
@@ -71,52 +69,6 @@ def test_the_hashtag_view(
     [line] = [x for x in screen.splitlines() if f" 1 #{first} " in x]
     assert line.split()[2] == str(count)
     stop(terminal)
-
-
-class Relay:
-    """A loopback TCP relay to the real Elasticsearch, to take it away and bring it back."""
-
-    def __init__(self, port: int, target: tuple[str, int]) -> None:
-        self.port, self.target = port, target
-        self.sockets: list[socket.socket] = []
-        self.server = socket.create_server(("127.0.0.1", port), reuse_port=False)
-        self.sockets.append(self.server)
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.sockets += [client, upstream]
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        for s in self.sockets:
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_unreachable_elasticsearch_is_explained_and_the_view_recovers(

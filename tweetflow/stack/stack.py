@@ -78,6 +78,12 @@ class LocalStack:
             (started if future.result() else running).append(name)
         return UpReport(tuple(started), tuple(running), time.monotonic() - began, tuple(connectors))
 
+    def start_service(self, name: str) -> bool:
+        """Start one service unless it runs (after a crash); True when it was started."""
+        java = self.java()
+        jars = artifacts.ensure(name, self.settings.cache_dir, java.home)
+        return self.services[name].start(java, jars)
+
     def down(self) -> None:
         for service in reversed(list(self.services.values())):
             service.stop()
@@ -98,7 +104,7 @@ class LocalStack:
             "es_password": es_password() if settings.es_username else "",
             "connector_jars": self.job_connector_jars(java),
             "kafka_topic": settings.topic,
-            "checkpoint_dir": settings.state_dir / "checkpoints",
+            "checkpoint_dir": settings.checkpoint_dir,
             "log_dir": settings.state_dir / "logs" / "flink",
             "heap": settings.flink_heap,
             "java_home": java.home,

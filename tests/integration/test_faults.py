@@ -1,0 +1,270 @@
+"""Faults with real processes: the job killed with SIGKILL, Elasticsearch unreachable for a
+minute, the Kafka broker killed and restarted mid-stream, the broker stalled under a producer.
+Each ends by comparing Elasticsearch with the reference of the same input: nothing lost,
+nothing counted twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from elasticsearch import Elasticsearch
+from kafka import KafkaConsumer, TopicPartition
+
+from flink_jobs import checkpoints
+from producer.kafka_sink import TweetSink
+from producer.synthetic import SyntheticConfig, generate
+from tests.job_process import JobProcess, wait_for
+from tests.pipeline_results import actual, expected, job_config, send_closing, settle
+from tests.relay import Relay, free_port
+from tweetflow.stack import process
+from tweetflow.stack.stack import LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+# Every kind of state and result: tumbling and sliding windows, window top-N, upserted
+# profiles, one document per tweet.
+QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users", "live_tweets")
+
+
+def documents(es: Elasticsearch, index: str) -> int:
+    if not es.indices.exists(index=index):
+        return 0
+    es.indices.refresh(index=index)
+    return int(es.count(index=index)["count"])
+
+
+def assert_exact(got: dict[str, Any], want: dict[str, Any]) -> None:
+    for query in want:
+        missing = set(want[query]) - set(got.get(query, {}))
+        extra = set(got.get(query, {})) - set(want[query])
+        wrong = [k for k in set(want[query]) & set(got[query]) if want[query][k] != got[query][k]]
+        assert not missing and not extra and not wrong, (
+            f"{query}: {len(missing)} missing e.g. {list(missing)[:3]}, {len(extra)} extra "
+            f"e.g. {list(extra)[:3]}, {len(wrong)} differ e.g. {wrong[:3]}"
+        )
+
+
+def test_a_killed_job_resumes_from_its_checkpoint_exactly(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    settings = stack.settings
+    topic, prefix = f"kill-{uuid.uuid4().hex[:8]}", f"k{uuid.uuid4().hex[:6]}_"
+    tweets = list(
+        generate(SyntheticConfig(seed=21, count=3000, per_second=20.0, start_ms=1_767_225_600_000))
+    )
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets[:1500]:
+        sink.send(tweet)
+    sink.flush()
+    checkpoint_dir = tmp_path / "checkpoints"
+
+    def config(**changes: Any) -> Any:
+        values: dict[str, Any] = {
+            "bounded": False,
+            "queries": QUERIES,
+            "checkpoint_dir": checkpoint_dir,
+            "checkpoint_interval": "2 s",
+        }
+        return job_config(stack, topic, prefix, tmp_path, **(values | changes))
+
+    es = Elasticsearch(settings.es_url)
+    first = JobProcess(config(), tmp_path, "first")
+    try:
+        wait_for(
+            lambda: (
+                documents(es, f"{prefix}tweet_rate") >= 10
+                and checkpoints.latest(checkpoint_dir) is not None
+            ),
+            180,
+            "results and a checkpoint",
+            first,
+        )
+        time.sleep(3)  # mid-stream: a window or two past the checkpoint
+    finally:
+        first.kill()
+    windows_before = documents(es, f"{prefix}tweet_rate")
+    newest = checkpoints.latest(checkpoint_dir)
+    assert newest is not None
+
+    # The rest arrives while no job runs. The restarted job reads from the latest offsets
+    # unless its checkpoint restores the earlier ones: a restore that silently did not happen
+    # would lose the second half.
+    for tweet in tweets[1500:]:
+        sink.send(tweet)
+    sink.close()
+    send_closing(settings.kafka_bootstrap, topic, tweets[-1])
+    second = JobProcess(
+        config(from_savepoint=str(newest), scan_startup_mode="latest-offset"), tmp_path, "second"
+    )
+    want = {q: expected(tweets)[q] for q in QUERIES}
+    try:
+        got = settle(es, prefix, want, timeout_s=240)
+    finally:
+        second.kill()
+    assert 0 < windows_before < len(want["tweet_rate"])  # the kill really was mid-stream
+    assert_exact(got, want)
+
+
+def test_elasticsearch_away_for_a_minute_delays_results_and_loses_none(
+    stack: LocalStack, pipeline_run: dict[str, Any], tmp_path: Path
+) -> None:
+    settings = stack.settings
+    prefix = f"e{uuid.uuid4().hex[:6]}_"
+    port = free_port()
+    relay = Relay(port, (settings.host, settings.es_port))
+    config = job_config(
+        stack,
+        pipeline_run["topic"],
+        prefix,
+        tmp_path,
+        queries=QUERIES,
+        es_hosts=f"http://127.0.0.1:{port}",
+        checkpoint_interval="2 s",
+    )
+    es = pipeline_run["es"]
+    run = JobProcess(config, tmp_path, "outage")
+    try:
+        wait_for(lambda: documents(es, f"{prefix}tweet_rate") > 0, 180, "first results", run)
+        relay.close()
+        cut_at = documents(es, f"{prefix}tweet_rate")
+        time.sleep(60)
+        # The job waited (restarting with backoff) instead of failing or finishing without
+        # its results.
+        assert run.alive(), run.output()[-3000:]
+        assert documents(es, f"{prefix}tweet_rate") == cut_at
+        relay.restore()
+        assert run.wait(timeout_s=300) == 0, run.output()[-3000:]
+    finally:
+        run.kill()
+        relay.close()
+    want = {q: pipeline_run["actual"][q] for q in QUERIES}
+    assert cut_at < len(want["tweet_rate"])
+    # The Elasticsearch connector fails a bulk request it cannot send (it retries only
+    # rejections), so the waiting is the job's restart strategy: several restarts, with backoff.
+    log = "".join(f.read_text(errors="replace") for f in (tmp_path / "logs").glob("*.log"))
+    restarts = log.count("switched from state RUNNING to RESTARTING")
+    assert 3 <= restarts <= 12, restarts
+    assert_exact(actual(es, prefix, QUERIES), want)
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def produce(stack: LocalStack, topic: str, *args: str) -> subprocess.Popen[str]:
+    """`tweetflow produce` (synthetic) into the topic, as a user runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tweetflow.cli", "produce", *args],
+        cwd=REPOSITORY,
+        env=process.child_environment() | stack.settings.as_env() | {"TWEETFLOW_TOPIC": topic},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def topic_records(stack: LocalStack, topic: str) -> list[dict[str, Any]]:
+    """Every record of the topic, from its first offset to its end now."""
+    consumer = KafkaConsumer(bootstrap_servers=stack.settings.kafka_bootstrap)
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning()
+    end = consumer.end_offsets(partitions)
+    records: list[dict[str, Any]] = []
+    while any(consumer.position(p) < end[p] for p in partitions):
+        for batch in consumer.poll(timeout_ms=1000).values():
+            records += [orjson.loads(m.value) for m in batch]
+    consumer.close()
+    return records
+
+
+def kill_broker(stack: LocalStack) -> None:
+    kafka = stack.services["kafka"]
+    for pid in kafka.pids():
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while kafka.pids() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not kafka.pids()
+
+
+def test_kafka_broker_killed_mid_stream_loses_nothing(stack: LocalStack, tmp_path: Path) -> None:
+    settings = stack.settings
+    topic, prefix = f"broker-{uuid.uuid4().hex[:8]}", f"b{uuid.uuid4().hex[:6]}_"
+    TweetSink(settings.kafka_bootstrap, topic, partitions=2).close()
+    config = job_config(
+        stack, topic, prefix, tmp_path, queries=QUERIES, bounded=False, checkpoint_interval="2 s"
+    )
+    es = Elasticsearch(settings.es_url)
+    run = JobProcess(config, tmp_path, "broker")
+    producer = produce(stack, topic, "--count", "9000", "--rate", "300")
+    try:
+        wait_for(lambda: documents(es, f"{prefix}tweet_rate") > 0, 180, "first results", run)
+        kill_broker(stack)
+        time.sleep(3)
+        assert stack.start_service("kafka")
+        output, _ = producer.communicate(timeout=180)
+        assert producer.returncode == 0, output[-3000:]
+        records = topic_records(stack, topic)
+        # What the producer counted as sent and acknowledged is exactly what the topic holds:
+        # its retries after the broker came back neither lost nor duplicated a tweet.
+        assert "sent 9,000" in output and "acked 9,000;" in output, output[-2000:]
+        assert len(records) == 9000 == len({r["id_str"] for r in records})
+        send_closing(settings.kafka_bootstrap, topic, max(records, key=lambda r: r["timestamp_ms"]))
+        want = {q: expected(records)[q] for q in QUERIES}
+        got = settle(es, prefix, want, timeout_s=240)
+        assert run.alive(), run.output()[-3000:]
+    finally:
+        producer.kill()
+        run.kill()
+    assert_exact(got, want)
+
+
+def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    """The broker frozen (SIGSTOP) for 20 s under a producer sending as fast as it can: the
+    producer blocks on its bounded send buffer instead of queueing tweets in memory, then
+    delivers every one."""
+    topic = f"stall-{uuid.uuid4().hex[:8]}"
+    count = 300_000
+    producer = produce(stack, topic, "--count", str(count))
+    [broker] = stack.services["kafka"].pids()
+    rss: list[int] = []
+    try:
+        for _ in range(60):  # the producer up and running at full speed
+            time.sleep(0.5)
+            rss.append(process.rss_kib(producer.pid))
+            if len(rss) >= 8:
+                break
+        before = max(rss)
+        os.kill(broker, signal.SIGSTOP)
+        try:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                time.sleep(0.5)
+                rss.append(process.rss_kib(producer.pid))
+                assert producer.poll() is None, producer.communicate()[0][-2000:]
+        finally:
+            os.kill(broker, signal.SIGCONT)
+        output, _ = producer.communicate(timeout=240)
+    finally:
+        producer.kill()
+    assert producer.returncode == 0, output[-3000:]
+    during = max(rss)
+    print(
+        f"\nproducer RSS: {before / 1024:.0f} MiB sending, at most {during / 1024:.0f} MiB stalled"
+    )
+    # kafka-python's buffer.memory is 32 MiB: what the stall can add, with allocator slack.
+    assert during - before < 64 * 1024, (before, during)
+    assert f"acked {count:,};" in output, output[-2000:]
+    assert len(topic_records(stack, topic)) == count
