@@ -120,6 +120,13 @@ class JobConfig:
     es_password: str = field(default="", repr=False)
     es_flush_interval: str = "500ms"
     watermark_delay_s: int = 5
+    # A tweet dated further ahead of the job's clock is dead-lettered: it would drag the
+    # watermark into the future and make every later tweet late.
+    future_tolerance_s: int = 300
+    max_text_chars: int = 25_000  # X's longest posts; longer texts are dead-lettered
+    # How long a tweet id is remembered to drop a second copy (processing time; the job's state
+    # TTL): replays and stream reconnects re-send within minutes. Costs one id of state per tweet.
+    dedup_horizon: str = "10 min"
     tweet_rate_window_s: int = 2
     rolling_window_s: int = 60
     rolling_slide_s: int = 5
@@ -206,6 +213,9 @@ class JobConfig:
             "es_flush_interval": self.es_flush_interval,
             "kafka_dead_letter_topic": f"{self.kafka_topic}.dlq",
             "watermark_delay_s": self.watermark_delay_s,
+            "future_tolerance_s": self.future_tolerance_s,
+            "max_text_chars": self.max_text_chars,
+            "dedup_horizon": self.dedup_horizon,
             "tweet_rate_window_s": self.tweet_rate_window_s,
             "rolling_window_s": self.rolling_window_s,
             "rolling_slide_s": self.rolling_slide_s,
@@ -280,6 +290,9 @@ def session_options(config: JobConfig) -> dict[str, str]:
         "table.exec.source.idle-timeout": "0 ms" if config.bounded else config.source_idle_timeout,
         "execution.checkpointing.interval": config.checkpoint_interval,
         "execution.checkpointing.mode": config.checkpoint_mode,
+        # Only the duplicate-id filter and the latest profile per author keep state outside
+        # windows (windows clean up after themselves); the dead-letter counts opt out by hint.
+        "table.exec.state.ttl": config.dedup_horizon,
         # A killed job (kill -9, a lost machine) restarts from its newest checkpoint: keep it
         # when the job is cancelled too (`job run --resume` finds it).
         "execution.checkpointing.externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION",

@@ -93,6 +93,14 @@ class FlinkRest:
         restored = self._call("GET", f"/jobs/{job_id}/checkpoints")["latest"]["restored"]
         return str(restored["external_path"]) if restored else None
 
+    def checkpoints_completed(self, job_id: str) -> int:
+        return int(self._call("GET", f"/jobs/{job_id}/checkpoints")["counts"]["completed"])
+
+    def restarts(self, job_id: str) -> int:
+        """How often the job restarted after a failure (its failures kept in the history)."""
+        history = self._call("GET", f"/jobs/{job_id}/exceptions")["exceptionHistory"]["entries"]
+        return len(history)
+
     def stop_with_savepoint(
         self, job_id: str, directory: str | None = None, timeout_s: float = 300.0
     ) -> str:

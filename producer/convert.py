@@ -21,6 +21,8 @@ SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).with_name("tweet.schema.json")
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 MAX_TIMESTAMP_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, datetime's last moment
+# X's longest posts; the job dead-letters longer texts too (JobConfig.max_text_chars).
+MAX_TEXT_CHARS = 25_000
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -122,6 +124,8 @@ def build_tweet(
 ) -> dict[str, Any]:
     if not 0 <= timestamp_ms <= MAX_TIMESTAMP_MS:
         raise ConversionError(f"timestamp_ms {timestamp_ms} is outside 1970 to 9999")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ConversionError(f"text longer than {MAX_TEXT_CHARS} characters ({len(text)})")
     return {
         "schema_version": SCHEMA_VERSION,
         "id_str": id_str,

@@ -23,17 +23,51 @@ from producer.synthetic import SyntheticConfig, generate
 from tests import reference
 from tweetflow.stack.stack import LocalStack
 
+
+def _record(**fields: Any) -> bytes:
+    """A tweet-like record with these fields (None removes one)."""
+    base: dict[str, Any] = {
+        "id_str": "9", "timestamp_ms": 1_767_225_600_000, "text": "x",
+        "user": {"id_str": "1", "screen_name": "someone"},
+    }  # fmt: skip
+    return orjson.dumps({k: v for k, v in (base | fields).items() if v is not None})
+
+
+# Written straight into the topic, as a buggy or hostile producer would: each must be
+# dead-lettered with this reason while the job runs on and every good tweet arrives.
 BAD_RECORDS = [
     (b"not json at all", "not a JSON object"),
     (b"[1, 2, 3]", "not a JSON object"),
+    (b"null", "not a JSON object"),
+    (b"", "not a JSON object"),
     (b"\xff\xfe\x00 invalid utf-8", "not a JSON object"),
-    (b'{"timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}',
-     "missing id_str"),
-    (b'{"id_str": "9", "timestamp_ms": "soon", "text": "x"}',
-     "missing or non-numeric timestamp_ms"),
-    (b'{"id_str": "9", "timestamp_ms": 1767225600000, "text": "x", "user": {"id_str": "1"}}',
-     "missing user.screen_name"),
+    (b"{}", "missing id_str"),
+    (_record(id_str=None), "missing id_str"),
+    (b'{"id_str": null, "timestamp_ms": 1767225600000, "text": "x"}', "missing id_str"),
+    (_record(timestamp_ms="soon"), "missing or non-numeric timestamp_ms"),
+    (_record(timestamp_ms=True), "missing or non-numeric timestamp_ms"),
+    (_record(timestamp_ms=-5), "negative timestamp_ms"),
+    (_record(timestamp_ms=4_102_444_800_000), "timestamp_ms more than 300 s in the future"),
+    (_record(text={"nested": "object"}), "missing text"),
+    (_record(text="a " * 500_000), "text longer than 25000 characters"),  # 1 MB
+    (_record(user="bob"), "missing user.id_str"),
+    (_record(user={"id_str": "1"}), "missing user.screen_name"),
 ]  # fmt: skip
+
+# Good tweets that look odd: they must arrive unchanged (and the views that show them treat
+# them as untrusted): terminal escape sequences and controls, emoji, combining marks,
+# right-to-left and dotted-capital hashtags.
+HOSTILE_TEXT = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m \u202eevil\u202c \x00\x08 tab\there"
+ODD_HASHTAGS = ["مرحبا", "cafe\u0301", "🔥", "İstanbul", "日本語"]
+DUPLICATES = 40  # good tweets sent twice: counted once
+
+
+def make_odd(tweets: list[dict[str, Any]]) -> None:
+    """Give every 97th tweet the hostile text and one of the odd hashtags."""
+    for n, tweet in enumerate(tweets[::97]):
+        tag = ODD_HASHTAGS[n % len(ODD_HASHTAGS)]
+        tweet["text"] = f"{HOSTILE_TEXT} #{tag}"
+        tweet["entities"] = {**tweet["entities"], "hashtags": [{"text": tag, "indices": [0, 1]}]}
 
 
 # The sliding hashtag window is shortened (60 s every 20 s) to keep the test quick; the
@@ -201,9 +235,12 @@ def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
     tweets = list(
         generate(SyntheticConfig(seed=11, count=4000, per_second=20.0, start_ms=1_767_225_607_000))
     )
+    make_odd(tweets)
     sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in tweets:
+    for n, tweet in enumerate(tweets):
         sink.send(tweet)
+        if 1000 <= n < 1000 + DUPLICATES:  # again at once: on time, not late
+            sink.send(tweet)
     sink.close()
     raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
     for value, _ in BAD_RECORDS:
@@ -293,3 +330,31 @@ def settle(
             break
         time.sleep(2)
     return got
+
+
+# Every kind of state and result: tumbling and sliding windows, window top-N, upserted
+# profiles, one document per tweet; the runs that restart compare these.
+RESTART_QUERIES = (
+    "tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users", "live_tweets",
+)  # fmt: skip
+
+
+def count(es: Elasticsearch, index: str) -> int:
+    """Documents searchable in the index now; 0 before it exists."""
+    if not es.indices.exists(index=index):
+        return 0
+    es.indices.refresh(index=index)
+    return int(es.count(index=index)["count"])
+
+
+def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
+    """Every query's results exactly equal, or which keys are missing, extra or different."""
+    for query in want:
+        have = got.get(query, {})
+        missing = set(want[query]) - set(have)
+        extra = set(have) - set(want[query])
+        wrong = [k for k in set(want[query]) & set(have) if want[query][k] != have[k]]
+        assert not missing and not extra and not wrong, (
+            f"{query}: {len(missing)} missing e.g. {list(missing)[:3]}, {len(extra)} extra "
+            f"e.g. {list(extra)[:3]}, {len(wrong)} differ e.g. {wrong[:3]}"
+        )

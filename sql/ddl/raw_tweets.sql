@@ -1,12 +1,22 @@
 -- The tweets topic as raw text: every record reaches SQL, so a malformed one can be
 -- dead-lettered instead of vanishing inside a JSON decoder. Event time comes from the JSON's
--- timestamp_ms; a record without one gets epoch 0, which never advances the watermark.
+-- timestamp_ms; a record without one, or one further ahead of the clock than the job's
+-- tolerance, gets epoch 0, which never advances the watermark: a single tweet dated 2100 would
+-- otherwise make every later tweet late.
 CREATE TABLE IF NOT EXISTS raw_tweets (
     payload STRING,
     kafka_partition INT METADATA FROM 'partition' VIRTUAL,
     kafka_offset BIGINT METADATA FROM 'offset' VIRTUAL,
+    arrival AS PROCTIME(),
     event_time AS COALESCE(
-        TO_TIMESTAMP_LTZ(TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT), 3),
+        TO_TIMESTAMP_LTZ(
+            CASE
+                WHEN TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT)
+                    > (UNIX_TIMESTAMP() + CAST('${future_tolerance_s}' AS BIGINT)) * 1000 THEN 0
+                ELSE TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT)
+            END,
+            3
+        ),
         TO_TIMESTAMP_LTZ(0, 3)
     ),
     WATERMARK FOR event_time AS event_time - INTERVAL '${watermark_delay_s}' SECOND

@@ -5,6 +5,7 @@ SELECT
     payload,
     kafka_partition,
     kafka_offset,
+    arrival,
     event_time,
     JSON_VALUE(payload, '$.id_str') AS id_str,
     TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT) AS timestamp_ms,
@@ -29,7 +30,14 @@ SELECT
         WHEN JSON_VALUE(payload, '$.id_str') IS NULL THEN 'missing id_str'
         WHEN TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT) IS NULL
             THEN 'missing or non-numeric timestamp_ms'
+        WHEN TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT) < 0
+            THEN 'negative timestamp_ms'
+        WHEN event_time = TO_TIMESTAMP_LTZ(0, 3)
+            AND TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT) > 0
+            THEN 'timestamp_ms more than ${future_tolerance_s} s in the future'
         WHEN JSON_VALUE(payload, '$.text') IS NULL THEN 'missing text'
+        WHEN CHAR_LENGTH(JSON_VALUE(payload, '$.text')) > CAST('${max_text_chars}' AS INT)
+            THEN 'text longer than ${max_text_chars} characters'
         WHEN JSON_VALUE(payload, '$.user.id_str') IS NULL THEN 'missing user.id_str'
         WHEN JSON_VALUE(payload, '$.user.screen_name') IS NULL THEN 'missing user.screen_name'
         ELSE CAST(NULL AS STRING)

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from tests.integration.test_producer_e2e import consume
-from tests.pipeline_results import BAD_RECORDS, actual, documents, expected, run_job
+from tests.pipeline_results import (
+    BAD_RECORDS,
+    HOSTILE_TEXT,
+    ODD_HASHTAGS,
+    actual,
+    documents,
+    expected,
+    run_job,
+)
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -56,12 +65,22 @@ def test_bad_records_are_dead_lettered_and_counted(
     assert all(d["position"].startswith("kafka:") for d in dead)
     assert any(d["raw"] == "not json at all" for d in dead)
     counts = documents(pipeline_run["es"], f"{pipeline_run['prefix']}dead_letter_counts")
-    assert {d["reason"]: d["records"] for d in counts} == {
-        "not a JSON object": 3,
-        "missing id_str": 1,
-        "missing or non-numeric timestamp_ms": 1,
-        "missing user.screen_name": 1,
-    }
+    assert {d["reason"]: d["records"] for d in counts} == Counter(r for _, r in BAD_RECORDS)
+    # Each dead letter holds its record unchanged (the 1 MB one too), text or base64.
+    raws = sorted(d.get("raw", "") for d in dead)
+    assert raws == sorted(v.decode("utf-8", "replace") for v, _ in BAD_RECORDS)
+
+
+def test_odd_and_duplicate_tweets_arrive_once_and_unchanged(pipeline_run: dict[str, Any]) -> None:
+    """The exact comparisons above include them; this checks the input really had them."""
+    tweets = pipeline_run["tweets"]
+    live = pipeline_run["actual"]["live_tweets"]
+    odd = [t for t in tweets if t["text"].startswith(HOSTILE_TEXT)]
+    assert len(odd) >= 40
+    assert {live[t["id_str"]][2] for t in odd} == {t["text"] for t in odd}
+    tags = {h for t in odd for h in live[t["id_str"]][3]}
+    assert tags == set(ODD_HASHTAGS)
+    assert len(live) == len({t["id_str"] for t in tweets}) == len(tweets)
 
 
 def test_tracked_tweets_are_routed_keyed_by_term(

@@ -23,34 +23,23 @@ from flink_jobs import checkpoints
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
 from tests.job_process import JobProcess, wait_for
-from tests.pipeline_results import actual, expected, job_config, send_closing, settle
+from tests.pipeline_results import (
+    RESTART_QUERIES as QUERIES,
+)
+from tests.pipeline_results import (
+    actual,
+    assert_same,
+    count,
+    expected,
+    job_config,
+    send_closing,
+    settle,
+)
 from tests.relay import Relay, free_port
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-# Every kind of state and result: tumbling and sliding windows, window top-N, upserted
-# profiles, one document per tweet.
-QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users", "live_tweets")
-
-
-def documents(es: Elasticsearch, index: str) -> int:
-    if not es.indices.exists(index=index):
-        return 0
-    es.indices.refresh(index=index)
-    return int(es.count(index=index)["count"])
-
-
-def assert_exact(got: dict[str, Any], want: dict[str, Any]) -> None:
-    for query in want:
-        missing = set(want[query]) - set(got.get(query, {}))
-        extra = set(got.get(query, {})) - set(want[query])
-        wrong = [k for k in set(want[query]) & set(got[query]) if want[query][k] != got[query][k]]
-        assert not missing and not extra and not wrong, (
-            f"{query}: {len(missing)} missing e.g. {list(missing)[:3]}, {len(extra)} extra "
-            f"e.g. {list(extra)[:3]}, {len(wrong)} differ e.g. {wrong[:3]}"
-        )
 
 
 def test_a_killed_job_resumes_from_its_checkpoint_exactly(
@@ -81,7 +70,7 @@ def test_a_killed_job_resumes_from_its_checkpoint_exactly(
     try:
         wait_for(
             lambda: (
-                documents(es, f"{prefix}tweet_rate") >= 10
+                count(es, f"{prefix}tweet_rate") >= 10
                 and checkpoints.latest(checkpoint_dir) is not None
             ),
             180,
@@ -91,7 +80,7 @@ def test_a_killed_job_resumes_from_its_checkpoint_exactly(
         time.sleep(3)  # mid-stream: a window or two past the checkpoint
     finally:
         first.kill()
-    windows_before = documents(es, f"{prefix}tweet_rate")
+    windows_before = count(es, f"{prefix}tweet_rate")
     newest = checkpoints.latest(checkpoint_dir)
     assert newest is not None
 
@@ -111,7 +100,7 @@ def test_a_killed_job_resumes_from_its_checkpoint_exactly(
     finally:
         second.kill()
     assert 0 < windows_before < len(want["tweet_rate"])  # the kill really was mid-stream
-    assert_exact(got, want)
+    assert_same(got, want)
 
 
 def test_elasticsearch_away_for_a_minute_delays_results_and_loses_none(
@@ -133,14 +122,14 @@ def test_elasticsearch_away_for_a_minute_delays_results_and_loses_none(
     es = pipeline_run["es"]
     run = JobProcess(config, tmp_path, "outage")
     try:
-        wait_for(lambda: documents(es, f"{prefix}tweet_rate") > 0, 180, "first results", run)
+        wait_for(lambda: count(es, f"{prefix}tweet_rate") > 0, 180, "first results", run)
         relay.close()
-        cut_at = documents(es, f"{prefix}tweet_rate")
+        cut_at = count(es, f"{prefix}tweet_rate")
         time.sleep(60)
         # The job waited (restarting with backoff) instead of failing or finishing without
         # its results.
         assert run.alive(), run.output()[-3000:]
-        assert documents(es, f"{prefix}tweet_rate") == cut_at
+        assert count(es, f"{prefix}tweet_rate") == cut_at
         relay.restore()
         assert run.wait(timeout_s=300) == 0, run.output()[-3000:]
     finally:
@@ -153,7 +142,7 @@ def test_elasticsearch_away_for_a_minute_delays_results_and_loses_none(
     log = "".join(f.read_text(errors="replace") for f in (tmp_path / "logs").glob("*.log"))
     restarts = log.count("switched from state RUNNING to RESTARTING")
     assert 3 <= restarts <= 12, restarts
-    assert_exact(actual(es, prefix, QUERIES), want)
+    assert_same(actual(es, prefix, QUERIES), want)
 
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -208,7 +197,7 @@ def test_kafka_broker_killed_mid_stream_loses_nothing(stack: LocalStack, tmp_pat
     run = JobProcess(config, tmp_path, "broker")
     producer = produce(stack, topic, "--count", "9000", "--rate", "300")
     try:
-        wait_for(lambda: documents(es, f"{prefix}tweet_rate") > 0, 180, "first results", run)
+        wait_for(lambda: count(es, f"{prefix}tweet_rate") > 0, 180, "first results", run)
         kill_broker(stack)
         time.sleep(3)
         assert stack.start_service("kafka")
@@ -226,7 +215,7 @@ def test_kafka_broker_killed_mid_stream_loses_nothing(stack: LocalStack, tmp_pat
     finally:
         producer.kill()
         run.kill()
-    assert_exact(got, want)
+    assert_same(got, want)
 
 
 def test_a_stalled_broker_holds_the_producer_in_bounded_memory(

@@ -4,7 +4,9 @@ savepoint and restarted; each run's Elasticsearch output must equal the mini-clu
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import time
 import uuid
@@ -19,7 +21,16 @@ from flink_jobs import job, sql_scripts
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
-from tests.pipeline_results import actual, expected, job_config, send_closing, settle
+from tests.pipeline_results import (
+    RESTART_QUERIES,
+    actual,
+    assert_same,
+    count,
+    expected,
+    job_config,
+    send_closing,
+    settle,
+)
 from tweetflow import versions
 from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
@@ -40,17 +51,6 @@ def cluster(stack: LocalStack) -> Iterator[FlinkCluster]:
 @pytest.fixture(scope="module")
 def rest(cluster: FlinkCluster) -> FlinkRest:
     return FlinkRest(cluster.address)
-
-
-def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
-    for query in want:
-        missing = set(want[query]) - set(got[query])
-        extra = set(got[query]) - set(want[query])
-        wrong = [k for k in set(want[query]) & set(got[query]) if want[query][k] != got[query][k]]
-        assert not missing and not extra and not wrong, (
-            f"{query}: {len(missing)} missing e.g. {list(missing)[:3]}, {len(extra)} extra "
-            f"e.g. {list(extra)[:3]}, {len(wrong)} differ e.g. {wrong[:3]}"
-        )
 
 
 def test_a_jobmanager_and_two_taskmanagers_run_as_separate_jvms(
@@ -167,10 +167,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     es = Elasticsearch(settings.es_url)
 
     def rate_windows() -> int:
-        if not es.indices.exists(index=f"{prefix}tweet_rate"):
-            return 0
-        es.indices.refresh(index=f"{prefix}tweet_rate")
-        return int(es.count(index=f"{prefix}tweet_rate")["count"])
+        return count(es, f"{prefix}tweet_rate")
 
     first = job.start(live_job()).get_job_client()
     assert first is not None
@@ -204,6 +201,62 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
         rest.cancel(second_id)
     assert restored == savepoint
     assert 0 < windows_before < len(want["tweet_rate"])  # the stop really was mid-stream
+    assert_same(got, want)
+
+
+def test_a_taskmanager_killed_mid_stream_costs_a_restart_not_a_result(
+    stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster, tmp_path: Path
+) -> None:
+    """SIGKILL to one of the job's two TaskManagers; a replacement starts as a supervisor
+    (systemd, Kubernetes) would start it, and the job goes on from its last checkpoint."""
+    settings = stack.settings
+    topic, prefix = f"tm-{uuid.uuid4().hex[:8]}", f"t{uuid.uuid4().hex[:6]}_"
+    tweets = list(
+        generate(SyntheticConfig(seed=6, count=3000, per_second=20.0, start_ms=1_767_225_600_000))
+    )
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets[:1500]:
+        sink.send(tweet)
+    sink.flush()
+    config = job_config(
+        stack,
+        topic,
+        prefix,
+        tmp_path,
+        bounded=False,
+        jobmanager=cluster.address,
+        parallelism=2,
+        checkpoint_dir=None,
+        checkpoint_interval="2 s",
+        queries=RESTART_QUERIES,
+    )
+    client = job.start(config).get_job_client()
+    assert client is not None
+    job_id = str(client.get_job_id())
+    es = Elasticsearch(settings.es_url)
+    want = {q: expected(tweets)[q] for q in RESTART_QUERIES}
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not (
+            count(es, f"{prefix}tweet_rate") >= 10 and rest.checkpoints_completed(job_id) > 0
+        ):
+            time.sleep(1)
+        victim = cluster.taskmanagers[1]
+        [pid] = victim.pids()
+        os.kill(pid, signal.SIGKILL)
+        windows_before = count(es, f"{prefix}tweet_rate")
+        for tweet in tweets[1500:]:
+            sink.send(tweet)
+        sink.close()
+        send_closing(settings.kafka_bootstrap, topic, tweets[-1])
+        assert cluster.up().started == (victim.name,)
+        got = settle(es, prefix, want, timeout_s=300)
+        assert rest.job(job_id)["state"] == "RUNNING"
+        assert rest.restarts(job_id) >= 1
+        assert rest.taskmanagers_of(job_id) == {"tweetflow-tm-1", "tweetflow-tm-2"}
+    finally:
+        rest.cancel(job_id)
+    assert 0 < windows_before < len(want["tweet_rate"])  # the kill really was mid-stream
     assert_same(got, want)
 
 

@@ -136,6 +136,18 @@ def test_canonical_records_pass_through_validated() -> None:
             },
             "ISO-8601",
         ),
+        (
+            {
+                "data": {
+                    "id": "1",
+                    "text": "a " * 500_000,
+                    "author_id": "9",
+                    "created_at": "2024-01-01T00:00:00Z",
+                },
+                "includes": {"users": [{"id": "9", "username": "a"}]},
+            },
+            "text longer than 25000",
+        ),
     ],
 )
 def test_bad_records_are_rejected_with_a_reason(record: object, reason: str) -> None:
