@@ -41,6 +41,7 @@ BAD_RECORDS = [
     (b"null", "not a JSON object"),
     (b"", "not a JSON object"),
     (b"\xff\xfe\x00 invalid utf-8", "not a JSON object"),
+    (b"\x1b]0;owned\x07\x1b[2J not json", "not a JSON object"),
     (b"{}", "missing id_str"),
     (_record(id_str=None), "missing id_str"),
     (b'{"id_str": null, "timestamp_ms": 1767225600000, "text": "x"}', "missing id_str"),

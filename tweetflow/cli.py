@@ -289,6 +289,34 @@ def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
     return {row["index"]: int(row["docs.count"]) for row in sorted(rows, key=lambda r: r["index"])}
 
 
+@app.command("dead-letters")
+def dead_letters(
+    newest: Annotated[int, typer.Option(help="show this many of the newest dead letters")] = 5,
+    prefix: Annotated[str, typer.Option(help="index prefix of the job's results")] = "tweetflow_",
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
+    from tweetflow import dead_letters as letters
+    from tweetflow.watch import client
+
+    settings = _settings()
+    try:
+        summary = letters.read(settings.kafka_bootstrap, settings.topic, max(newest, 1))
+    except Exception as exc:  # kafka-python raises several unrelated types for one cause
+        fail(f"cannot read the dead letters at {settings.kafka_bootstrap}: {exc}")
+    late: int | None
+    try:
+        es = client(settings)
+        index = f"{prefix}late_tweets"
+        late = int(es.count(index=index)["count"]) if es.indices.exists(index=index) else 0
+    except Exception:  # the counts of Kafka still stand on their own
+        late = None
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict() | {"late_tweets": late}, ensure_ascii=False))
+    else:
+        typer.echo(letters.render(summary, late))
+
+
 es_app = typer.Typer(help="tweetflow's Elasticsearch indexes.")
 app.add_typer(es_app, name="es")
 

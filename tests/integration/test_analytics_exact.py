@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from collections import Counter
 from typing import Any
 
@@ -21,6 +23,7 @@ from tests.pipeline_results import (
     expected,
     run_job,
 )
+from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -111,3 +114,33 @@ def test_mappings_are_the_declared_ones(pipeline_run: dict[str, Any]) -> None:
     assert live[f"{prefix}live_tweets-2026.01.01"]["mappings"]["properties"]["tweet_text"] == {
         "type": "text"
     }
+
+
+def test_the_dead_letter_summary_counts_every_rejected_record(
+    pipeline_run: dict[str, Any], stack: LocalStack
+) -> None:
+    env = process.child_environment() | stack.settings.as_env()
+    env["TWEETFLOW_TOPIC"] = pipeline_run["topic"]
+    command = [sys.executable, "-m", "tweetflow.cli", "dead-letters"]
+    command += ["--prefix", pipeline_run["prefix"]]
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [*command, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    summary = json.loads(run("--json"))
+    # Each run of the job over the input dead-letters its bad records again (the replay test
+    # runs it a second time).
+    runs = summary["total"] // len(BAD_RECORDS)
+    assert runs in (1, 2)
+    reasons = Counter(r for _, r in BAD_RECORDS)
+    assert summary["reasons"] == {reason: n * runs for reason, n in reasons.items()}
+    assert summary["from_job"] == summary["total"] == runs * len(BAD_RECORDS)
+    assert summary["late_tweets"] == 0
+    text = run("--newest", "20")
+    assert f"{summary['total']} dead letters in {pipeline_run['topic']}.dlq" in text
+    assert "\x1b" not in text and "\x07" not in text  # a hostile record shown inert
+    assert " not json" in text

@@ -1,0 +1,89 @@
+"""What the dead-letter topic holds: how many records, why, from where, and the newest ones.
+
+The producer and the job both write there (`<topic>.dlq`): the producer what could not become
+a tweet, the job what reached the topic anyway (positions `kafka:<partition>:<offset>`)."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+
+from producer.kafka_sink import client_security, dlq_topic
+from tweetflow.terminal_text import clip, safe
+
+
+@dataclass
+class Summary:
+    topic: str
+    total: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    from_job: int = 0  # the rest came from the producer
+    newest: deque[dict[str, str]] = field(default_factory=lambda: deque(maxlen=5))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "total": self.total,
+            "reasons": dict(self.reasons.most_common()),
+            "from_job": self.from_job,
+            "from_producer": self.total - self.from_job,
+            "newest": list(self.newest),
+        }
+
+
+def read(bootstrap: str, topic: str, newest: int = 5) -> Summary:
+    """Every dead letter of the topic's dead-letter topic, from its start to its end now."""
+    name = dlq_topic(topic)
+    summary = Summary(name, newest=deque(maxlen=newest))
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **client_security())
+    try:
+        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+        if not partitions:
+            return summary
+        consumer.assign(partitions)
+        consumer.seek_to_beginning()
+        end = consumer.end_offsets(partitions)
+        while any(consumer.position(p) < end[p] for p in partitions):
+            for batch in consumer.poll(timeout_ms=1000).values():
+                for message in batch:
+                    _count(summary, message.value)
+    finally:
+        consumer.close()
+    return summary
+
+
+def _count(summary: Summary, value: bytes) -> None:
+    try:
+        letter = orjson.loads(value)
+        reason, position = str(letter["reason"]), str(letter["position"])
+        raw = str(letter.get("raw", letter.get("raw_base64", "")))
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        reason, position = "unreadable dead letter", "?"
+        raw = value.decode("utf-8", "replace")
+    summary.total += 1
+    summary.reasons[reason] += 1
+    summary.from_job += position.startswith("kafka:")
+    summary.newest.append({"reason": reason, "position": position, "raw": raw[:200]})
+
+
+def render(summary: Summary, late: int | None, width: int = 100) -> str:
+    """The summary for a terminal: record text is untrusted and shown sanitized, clipped."""
+    lines = [f"{summary.total:,} dead letters in {summary.topic}"]
+    if summary.total:
+        lines.append(
+            f"  from the job {summary.from_job:,}, from the producer "
+            f"{summary.total - summary.from_job:,}"
+        )
+        lines += [f"{n:>9,}  {safe(reason)}" for reason, n in summary.reasons.most_common()]
+    if late is not None:
+        lines.append(f"{late:,} late tweets (dropped by the windows, kept in late_tweets)")
+    if summary.newest:
+        lines.append("newest:")
+        for letter in reversed(summary.newest):
+            head = f"  {safe(letter['position'])}  {safe(letter['reason'])}  "
+            lines.append(head + clip(safe(letter["raw"]), max(width - len(head), 10)))
+    return "\n".join(lines)
