@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 # Created first, in order: the source, the shared sink options, then the views.
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
 ES_CREDENTIALS = "ddl/es_credentials.sql"
+# Before the source: the Kafka options every Kafka table copies, with the security when set.
+KAFKA_DEFAULTS = "ddl/kafka_defaults.sql"
+KAFKA_SECURITY = "ddl/kafka_security.sql"
+KAFKA_TRUSTSTORE = "ddl/kafka_truststore.sql"
+# The connector relocates Kafka's classes, login modules included.
+_SHADED = "org.apache.flink.kafka.shaded.org.apache.kafka.common.security"
+SHADED_LOGIN_MODULES = {
+    "PLAIN": f"{_SHADED}.plain.PlainLoginModule",
+    "SCRAM-SHA-256": f"{_SHADED}.scram.ScramLoginModule",
+    "SCRAM-SHA-512": f"{_SHADED}.scram.ScramLoginModule",
+}
 VIEWS = (
     "views/parsed_tweets.sql",
     "views/tweets.sql",
@@ -119,6 +130,12 @@ class JobConfig:
     es_username: str = ""  # basic authentication, when set
     es_password: str = field(default="", repr=False)
     es_flush_interval: str = "500ms"
+    # Kafka's security, as the TWEETFLOW_KAFKA_* variables give it: empty protocol = PLAINTEXT.
+    kafka_security_protocol: str = ""  # SASL_SSL, SSL or SASL_PLAINTEXT
+    kafka_sasl_mechanism: str = "PLAIN"  # or SCRAM-SHA-256, SCRAM-SHA-512
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = field(default="", repr=False)
+    kafka_ssl_cafile: str = ""  # PEM; empty: the JVM's CAs
     watermark_delay_s: int = 5
     # A tweet dated further ahead of the job's clock is dead-lettered: it would drag the
     # watermark into the future and make every later tweet late.
@@ -198,6 +215,22 @@ class JobConfig:
             raise ValueError(f"{needing} score sentiment: turn enrichment on (scalar, vectorized)")
         return chosen
 
+    def kafka_jaas_config(self) -> str:
+        """The connector's sasl.jaas.config for the username and password; empty without SASL."""
+        if "SASL" not in self.kafka_security_protocol.upper():
+            return ""
+        module = SHADED_LOGIN_MODULES.get(self.kafka_sasl_mechanism.upper())
+        if module is None:
+            raise ValueError(
+                f"Kafka SASL mechanism {self.kafka_sasl_mechanism!r}: one of "
+                f"{sorted(SHADED_LOGIN_MODULES)}"
+            )
+        quote = lambda v: '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'  # noqa: E731
+        return (
+            f"{module} required username={quote(self.kafka_sasl_username)} "
+            f"password={quote(self.kafka_sasl_password)};"
+        )
+
     def sql_params(self) -> dict[str, object]:
         return {
             "kafka_bootstrap": self.kafka_bootstrap,
@@ -209,6 +242,10 @@ class JobConfig:
             "es_hosts": self.es_hosts,
             "es_username": self.es_username,
             "es_password": self.es_password,
+            "kafka_security_protocol": self.kafka_security_protocol,
+            "kafka_sasl_mechanism": self.kafka_sasl_mechanism,
+            "kafka_sasl_jaas_config": self.kafka_jaas_config(),
+            "kafka_ssl_cafile": self.kafka_ssl_cafile,
             "es_index_prefix": self.es_index_prefix,
             "es_flush_interval": self.es_flush_interval,
             "kafka_dead_letter_topic": f"{self.kafka_topic}.dlq",
@@ -260,8 +297,14 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
     chosen = config.run_queries()
     params = config.sql_params()
     credentials = (ES_CREDENTIALS,) if config.es_username else ()
+    kafka = (
+        KAFKA_DEFAULTS,
+        *((KAFKA_SECURITY,) if config.kafka_security_protocol else ()),
+        *((KAFKA_TRUSTSTORE,) if config.kafka_ssl_cafile else ()),
+    )
     setup = dict.fromkeys(path for name in chosen for path in QUERIES[name].setup)
-    ddl = [sql_template.load(path, params) for path in (*SOURCE_DDL, *credentials, *VIEWS, *setup)]
+    paths = (*kafka, SOURCE_DDL[0], SOURCE_DDL[1], *credentials, *VIEWS, *setup)
+    ddl = [sql_template.load(path, params) for path in paths]
     inserts = []
     for name in chosen:
         ddl += [sql_template.load(path, params) for path in QUERIES[name].sinks]

@@ -14,9 +14,10 @@ from typing import Annotated, Any
 import typer
 
 from producer import pipeline, replay
-from producer.kafka_sink import open_sink
+from producer.kafka_sink import KafkaUnavailable, explained_failures, open_sink
 from producer.pipeline import RawRecord
 from producer.synthetic import SyntheticConfig, generate
+from tweetflow.console import fail
 from tweetflow.settings import Settings
 
 
@@ -188,7 +189,13 @@ def send(
     stop: threading.Event | None = None,
 ) -> pipeline.Counters:
     """checkpoint: made from the sink; told of every sent record, closed after the sink."""
-    sink = open_sink(backend, settings.kafka_bootstrap, settings.topic, settings.topic_partitions)
+    try:
+        with explained_failures(settings.kafka_bootstrap):
+            sink = open_sink(
+                backend, settings.kafka_bootstrap, settings.topic, settings.topic_partitions
+            )
+    except KafkaUnavailable as exc:
+        fail(str(exc))
     stop = stop or threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

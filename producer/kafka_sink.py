@@ -12,7 +12,10 @@ import base64
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -42,7 +45,68 @@ def client_security(env: dict[str, str] | None = None) -> dict[str, Any]:
             password = handle.read().strip()
     if password:
         config["sasl_plain_password"] = password
+    if str(config.get("security_protocol", "")).upper() in ("SSL", "SASL_SSL"):
+        local_ca = _local_ca(env)
+        if "ssl_cafile" not in config and local_ca.exists():
+            config["ssl_cafile"] = str(local_ca)
     return config
+
+
+def _local_ca(env: dict[str, str]) -> Path:
+    """Without TWEETFLOW_KAFKA_SSL_CAFILE, TLS trusts the local stack's own CA if there is one
+    (else the system's CAs, as for a managed Kafka)."""
+    from tweetflow.settings import Settings
+
+    return Settings.from_env(env).state_dir / "tls" / "ca.pem"
+
+
+class KafkaUnavailable(RuntimeError):
+    """Kafka could not be used; the message says why and what to change."""
+
+
+class _Messages(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.seen) < 200:
+            self.seen.append(record.getMessage())
+
+
+@contextmanager
+def explained_failures(bootstrap: str) -> Iterator[None]:
+    """kafka-python reports a refused login or an untrusted certificate only in its log and
+    then times out; turn such a failure into one error that names the cause and the fix."""
+    messages = _Messages()
+    logger = logging.getLogger("kafka")
+    logger.addHandler(messages)
+    try:
+        yield
+    except KafkaError as exc:
+        raise KafkaUnavailable(explain(bootstrap, "\n".join(messages.seen), exc)) from None
+    finally:
+        logger.removeHandler(messages)
+
+
+def explain(bootstrap: str, log: str, exc: Exception) -> str:
+    if "SaslAuthenticationFailed" in log or "Authentication failed" in log:
+        return (
+            f"Kafka at {bootstrap} refused the credentials (SASL authentication failed): check "
+            "TWEETFLOW_KAFKA_SASL_USERNAME, TWEETFLOW_KAFKA_SASL_PASSWORD (or _PASSWORD_FILE) "
+            "and TWEETFLOW_KAFKA_SASL_MECHANISM"
+        )
+    if "CERTIFICATE_VERIFY_FAILED" in log:
+        return (
+            f"Kafka at {bootstrap} presented a TLS certificate no trusted CA signed: set "
+            "TWEETFLOW_KAFKA_SSL_CAFILE to the PEM file of the CA that did"
+        )
+    if "socket disconnected" in log or "Handshake failed" in log:
+        return (
+            f"Kafka at {bootstrap} closed the connection: it may want TLS or SASL (set "
+            "TWEETFLOW_KAFKA_SECURITY_PROTOCOL and the credentials) or not want them"
+        )
+    return f"cannot use Kafka at {bootstrap} ({exc}): is it running? (`tweetflow stack up`)"
 
 
 def dlq_topic(topic: str) -> str:

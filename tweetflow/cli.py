@@ -296,14 +296,16 @@ def dead_letters(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
+    from producer.kafka_sink import KafkaUnavailable, explained_failures
     from tweetflow import dead_letters as letters
     from tweetflow.watch import client
 
     settings = _settings()
     try:
-        summary = letters.read(settings.kafka_bootstrap, settings.topic, max(newest, 1))
-    except Exception as exc:  # kafka-python raises several unrelated types for one cause
-        fail(f"cannot read the dead letters at {settings.kafka_bootstrap}: {exc}")
+        with explained_failures(settings.kafka_bootstrap):
+            summary = letters.read(settings.kafka_bootstrap, settings.topic, max(newest, 1))
+    except KafkaUnavailable as exc:
+        fail(str(exc))
     late: int | None
     try:
         es = client(settings)

@@ -5,8 +5,6 @@ CREATE TABLE IF NOT EXISTS dead_letters_kafka (
     `position` STRING,
     `raw` STRING
 ) WITH (
-    'connector' = 'kafka',
     'topic' = '${kafka_dead_letter_topic}',
-    'properties.bootstrap.servers' = '${kafka_bootstrap}',
     'format' = 'json'
-);
+) LIKE kafka_defaults (EXCLUDING ALL INCLUDING OPTIONS);

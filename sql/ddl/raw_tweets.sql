@@ -21,13 +21,11 @@ CREATE TABLE IF NOT EXISTS raw_tweets (
     ),
     WATERMARK FOR event_time AS event_time - INTERVAL '${watermark_delay_s}' SECOND
 ) WITH (
-    'connector' = 'kafka',
     'topic' = '${kafka_topic}',
-    'properties.bootstrap.servers' = '${kafka_bootstrap}',
     'properties.group.id' = '${kafka_group_id}',
     'scan.startup.mode' = '${scan_startup_mode}',
     'scan.startup.timestamp-millis' = '${scan_startup_timestamp_ms}',
     'scan.bounded.mode' = '${scan_bounded_mode}',
     'format' = 'raw',
     'raw.charset' = 'UTF-8'
-);
+) LIKE kafka_defaults (EXCLUDING ALL INCLUDING OPTIONS);

@@ -3,11 +3,9 @@ CREATE TABLE IF NOT EXISTS tracked_kafka (
     term STRING,
     payload STRING
 ) WITH (
-    'connector' = 'kafka',
     'topic' = '${kafka_tracked_topic}',
-    'properties.bootstrap.servers' = '${kafka_bootstrap}',
     'key.format' = 'raw',
     'key.fields' = 'term',
     'value.format' = 'raw',
     'value.fields-include' = 'EXCEPT_KEY'
-);
+) LIKE kafka_defaults (EXCLUDING ALL INCLUDING OPTIONS);

@@ -21,10 +21,12 @@ def test_statements_render_every_placeholder() -> None:
 
 
 def test_bounded_mode_switches_the_source() -> None:
-    (source, *_), _ = statements(config(bounded=True))
-    assert "'scan.bounded.mode' = 'latest-offset'" in source
-    (source, *_), _ = statements(config(bounded=False))
-    assert "'scan.bounded.mode' = 'unbounded'" in source
+    def source(**changes: object) -> str:
+        ddl, _ = statements(config(**changes))
+        return next(s for s in ddl if "CREATE TABLE IF NOT EXISTS raw_tweets" in s)
+
+    assert "'scan.bounded.mode' = 'latest-offset'" in source(bounded=True)
+    assert "'scan.bounded.mode' = 'unbounded'" in source(bounded=False)
 
 
 def test_every_insert_targets_a_declared_sink() -> None:
@@ -35,11 +37,20 @@ def test_every_insert_targets_a_declared_sink() -> None:
 
 
 def test_every_sql_file_is_used_exactly_once() -> None:
-    from flink_jobs.job import ES_CREDENTIALS, QUERIES, SOURCE_DDL, VIEWS
+    from flink_jobs.job import (
+        ES_CREDENTIALS,
+        KAFKA_DEFAULTS,
+        KAFKA_SECURITY,
+        KAFKA_TRUSTSTORE,
+        QUERIES,
+        SOURCE_DDL,
+        VIEWS,
+    )
     from flink_jobs.sql_template import SQL_DIR
 
     setup = {p for q in QUERIES.values() for p in q.setup}  # shared by the queries needing it
-    used = [*SOURCE_DDL, ES_CREDENTIALS, *VIEWS, *setup] + [
+    kafka = [KAFKA_DEFAULTS, KAFKA_SECURITY, KAFKA_TRUSTSTORE]
+    used = [*kafka, *SOURCE_DDL, ES_CREDENTIALS, *VIEWS, *setup] + [
         p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)
     ]
     assert len(used) == len(set(used))
@@ -80,6 +91,29 @@ def test_elasticsearch_credentials_reach_every_sink_only_when_configured() -> No
     # before the first result table copies es_defaults' options
     assert ddl.index(alter[0]) < min(i for i, s in enumerate(ddl) if "LIKE es_defaults" in s)
     assert "p'ss" not in repr(secured)
+
+
+def test_kafka_security_reaches_every_kafka_table_only_when_configured() -> None:
+    ddl, _ = statements(config())
+    assert not any("security.protocol" in s or "jaas" in s for s in ddl)
+    secured = config(
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_username="tweetflow",
+        kafka_sasl_password="p\"\\ss'",
+        kafka_ssl_cafile="/etc/ca.pem",
+    )
+    ddl, _ = statements(secured)
+    security, truststore = (s for s in ddl if s.startswith("ALTER TABLE kafka_defaults"))
+    assert "'properties.security.protocol' = 'SASL_SSL'" in security
+    # The connector's shaded login module; the password JAAS-quoted, then SQL-quoted.
+    module = "org.apache.flink.kafka.shaded.org.apache.kafka.common.security.plain.PlainLoginModule"
+    jaas = f'{module} required username="tweetflow" password="p\\"\\\\ss\'\'";'
+    assert f"'properties.sasl.jaas.config' = '{jaas}'" in security
+    assert "'properties.ssl.truststore.location' = '/etc/ca.pem'" in truststore
+    tables = [i for i, s in enumerate(ddl) if "LIKE kafka_defaults" in s]
+    assert len(tables) == 3  # the source, the dead letters, the tracked tweets
+    assert ddl.index(truststore) < min(tables)
+    assert 'p"' not in repr(secured)
 
 
 def test_enrichment_is_a_switch() -> None:

@@ -7,6 +7,8 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from producer.kafka_sink import client_security
+from tweetflow.stack import tls
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.java import Java
 from tweetflow.stack.service import Service
@@ -44,6 +46,50 @@ class Kafka(Service):
             "TWEETFLOW_KAFKA_CONTROLLER_PORT": self.settings.kafka_controller_port,
         }
 
+    def client_listener(self) -> list[str]:
+        """The listener clients use: PLAINTEXT, or SASL_SSL (PLAIN) when the TWEETFLOW_KAFKA_*
+        security variables ask for it; the broker then accepts nothing else from clients."""
+        s = self.settings
+        security = client_security()
+        protocol = str(security.get("security_protocol", "PLAINTEXT")).upper()
+        if protocol == "PLAINTEXT":
+            return [
+                f"listeners=PLAINTEXT://{s.host}:{s.kafka_port},"
+                f"CONTROLLER://{s.host}:{s.kafka_controller_port}",
+                f"advertised.listeners=PLAINTEXT://{s.host}:{s.kafka_port}",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            ]
+        mechanism = str(security.get("sasl_mechanism", "PLAIN")).upper()
+        user, password = security.get("sasl_plain_username"), security.get("sasl_plain_password")
+        if protocol != "SASL_SSL" or mechanism != "PLAIN" or not user or not password:
+            raise StackError(
+                "the local Kafka runs PLAINTEXT, or SASL_SSL with the PLAIN mechanism: set "
+                "TWEETFLOW_KAFKA_SECURITY_PROTOCOL=SASL_SSL, TWEETFLOW_KAFKA_SASL_MECHANISM=PLAIN, "
+                "TWEETFLOW_KAFKA_SASL_USERNAME and TWEETFLOW_KAFKA_SASL_PASSWORD(_FILE)"
+            )
+        ca, server = tls.ensure(s.state_dir / "tls", s.host)
+        # The broker's own login (it talks to itself over this listener) and the one user.
+        jaas = (
+            "org.apache.kafka.common.security.plain.PlainLoginModule required "
+            f"username={_quoted(user)} password={_quoted(password)} "
+            f"user_{user}={_quoted(password)};"
+        )
+        return [
+            f"listeners=SASL_SSL://{s.host}:{s.kafka_port},"
+            f"CONTROLLER://{s.host}:{s.kafka_controller_port}",
+            f"advertised.listeners=SASL_SSL://{s.host}:{s.kafka_port}",
+            "inter.broker.listener.name=SASL_SSL",
+            "listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT",
+            "sasl.enabled.mechanisms=PLAIN",
+            "sasl.mechanism.inter.broker.protocol=PLAIN",
+            "listener.name.sasl_ssl.plain.sasl.jaas.config=" + _escape_property(jaas),
+            "ssl.keystore.type=PEM",
+            f"ssl.keystore.location={server}",
+            "ssl.truststore.type=PEM",
+            f"ssl.truststore.location={ca}",
+        ]
+
     def server_properties(self) -> str:
         s = self.settings
         data = self.home / "data"
@@ -52,12 +98,8 @@ class Kafka(Service):
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@{s.host}:{s.kafka_controller_port}",
-                f"listeners=PLAINTEXT://{s.host}:{s.kafka_port},"
-                f"CONTROLLER://{s.host}:{s.kafka_controller_port}",
-                f"advertised.listeners=PLAINTEXT://{s.host}:{s.kafka_port}",
+                *self.client_listener(),
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 f"log.dirs={data}",
                 f"num.partitions={s.topic_partitions}",
                 # One broker: internal topics cannot have more than one replica.
@@ -77,6 +119,8 @@ class Kafka(Service):
         config.mkdir(parents=True, exist_ok=True)
         (self.home / "tmp").mkdir(exist_ok=True)
         properties = config / "server.properties"
+        properties.touch(mode=0o600)  # it holds the broker's password when SASL is on
+        properties.chmod(0o600)
         properties.write_text(self.server_properties(), encoding="utf-8")
         log_config = config / "log4j2.yaml"
         log_config.write_text(LOG4J2_YAML, encoding="utf-8")
@@ -119,8 +163,7 @@ class Kafka(Service):
 
         try:
             admin = KafkaAdminClient(
-                bootstrap_servers=self.endpoint,
-                request_timeout_ms=3000,
+                bootstrap_servers=self.endpoint, request_timeout_ms=3000, **client_security()
             )
         except (KafkaError, OSError, ValueError):
             return False
@@ -130,3 +173,13 @@ class Kafka(Service):
             return False
         finally:
             admin.close()
+
+
+def _quoted(value: str) -> str:
+    """A JAAS option value: double-quoted, backslashes and quotes escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _escape_property(value: str) -> str:
+    """A value as a Java .properties file reads it back unchanged."""
+    return value.replace("\\", "\\\\")

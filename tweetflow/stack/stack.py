@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from producer.kafka_sink import client_security
 from tweetflow.settings import Settings, es_password
 from tweetflow.stack import artifacts
 from tweetflow.stack.elasticsearch import Elasticsearch
@@ -97,8 +98,14 @@ class LocalStack:
 
         java = self.java()
         settings = self.settings
+        kafka = client_security()
         values: dict[str, Any] = {
             "kafka_bootstrap": settings.kafka_bootstrap,
+            "kafka_security_protocol": kafka.get("security_protocol", ""),
+            "kafka_sasl_mechanism": kafka.get("sasl_mechanism", "PLAIN"),
+            "kafka_sasl_username": kafka.get("sasl_plain_username", ""),
+            "kafka_sasl_password": kafka.get("sasl_plain_password", ""),
+            "kafka_ssl_cafile": kafka.get("ssl_cafile", ""),
             "es_hosts": settings.es_hosts or settings.es_url,
             "es_username": settings.es_username,
             "es_password": es_password() if settings.es_username else "",

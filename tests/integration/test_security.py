@@ -1,0 +1,169 @@
+"""Kafka secured: TLS with the stack's generated CA and SASL authentication, the whole pipeline
+through it (producer, job, dead letters); wrong credentials give a clear error; the password
+never shows up in logs, errors, the job's plan or rendered configuration."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
+
+from flink_jobs import job, sql_scripts
+from producer.kafka_sink import client_security
+from tests.job_process import JobProcess
+from tests.pipeline_results import RESTART_QUERIES, actual, assert_same, expected, job_config
+from tweetflow.settings import Settings
+from tweetflow.stack import process
+from tweetflow.stack.ports import private_settings
+from tweetflow.stack.stack import LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+KAFKA_PASSWORD = f"kafka-pw-{uuid.uuid4().hex}"
+ES_PASSWORD = f"es-pw-{uuid.uuid4().hex}"  # sent to the (unsecured) local node, which ignores it
+
+
+def security_env(settings: Settings, password_file: Path) -> dict[str, str]:
+    return {
+        "TWEETFLOW_KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "TWEETFLOW_KAFKA_SASL_MECHANISM": "PLAIN",
+        "TWEETFLOW_KAFKA_SASL_USERNAME": "tweetflow",
+        "TWEETFLOW_KAFKA_SASL_PASSWORD_FILE": str(password_file),
+        "TWEETFLOW_KAFKA_SSL_CAFILE": str(settings.state_dir / "tls" / "ca.pem"),
+        "TWEETFLOW_ES_USERNAME": "tweetflow-writer",
+        "TWEETFLOW_ES_PASSWORD": ES_PASSWORD,
+    }
+
+
+@pytest.fixture(scope="module")
+def secured(
+    stack: LocalStack, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """A Kafka broker of its own that only speaks SASL_SSL; the shared Elasticsearch."""
+    root = tmp_path_factory.mktemp("secured")
+    password_file = root / "kafka-password"
+    password_file.write_text(KAFKA_PASSWORD + "\n", encoding="utf-8")
+    password_file.chmod(0o600)
+    base = private_settings(root / "state")
+    settings = Settings(
+        **{**base.__dict__, "es_hosts": stack.settings.es_url, "es_username": "tweetflow-writer"}
+    )
+    env = security_env(settings, password_file)
+    local = LocalStack(settings)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        try:
+            assert local.start_service("kafka")
+            yield {"stack": local, "env": env, "root": root}
+        finally:
+            local.down()
+
+
+def child_env(secured: dict[str, Any], topic: str, **changes: str) -> dict[str, str]:
+    settings = secured["stack"].settings
+    env = process.child_environment() | settings.as_env() | secured["env"]
+    return env | {"TWEETFLOW_TOPIC": topic} | changes
+
+
+def produce(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "produce", *args],
+        cwd=REPOSITORY,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def topic_records(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **client_security())
+    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning()
+    end = consumer.end_offsets(partitions)
+    records: list[dict[str, Any]] = []
+    while any(consumer.position(p) < end[p] for p in partitions):
+        for batch in consumer.poll(timeout_ms=1000).values():
+            records += [orjson.loads(m.value) for m in batch]
+    consumer.close()
+    return records
+
+
+def test_the_broker_refuses_plaintext_clients(secured: dict[str, Any]) -> None:
+    with pytest.raises(KafkaError):
+        KafkaAdminClient(
+            bootstrap_servers=secured["stack"].settings.kafka_bootstrap,
+            request_timeout_ms=3000,
+            api_version_auto_timeout_ms=3000,
+        )
+
+
+def test_the_whole_pipeline_runs_through_sasl_ssl_and_leaks_no_secret(
+    secured: dict[str, Any], stack: LocalStack, tmp_path: Path
+) -> None:
+    local: LocalStack = secured["stack"]
+    settings = local.settings
+    topic, prefix = f"sec-{uuid.uuid4().hex[:8]}", f"q{uuid.uuid4().hex[:6]}_"
+    produced = produce(child_env(secured, topic), "--count", "2000")
+    assert produced.returncode == 0, produced.stdout[-2000:] + produced.stderr[-2000:]
+    assert "acked 2,000;" in produced.stdout
+
+    config = job_config(local, topic, prefix, tmp_path, queries=RESTART_QUERIES)
+    assert config.kafka_security_protocol == "SASL_SSL" and config.es_username
+    run = JobProcess(config, tmp_path, "secured")
+    assert run.wait(timeout_s=300) == 0, run.output()[-3000:]
+    (tmp_path / "secured.pickle").unlink()  # the test's own copy of the configuration
+
+    tweets = topic_records(settings.kafka_bootstrap, topic)
+    assert len(tweets) == 2000
+    es = stack.settings
+    from elasticsearch import Elasticsearch
+
+    got = actual(Elasticsearch(es.es_url), prefix, RESTART_QUERIES)
+    assert_same(got, {q: expected(tweets)[q] for q in RESTART_QUERIES})
+
+    # Where a secret could leak: every log of the run, the job's plan, the rendered SQL
+    # client scripts (init.sql excepted: it is the credentials file, owner-only).
+    logs = [*(tmp_path / "logs").rglob("*.log"), local.services["kafka"].log_file]
+    texts = {f"log {path.name}": path.read_text(errors="replace") for path in logs}
+    assert "Job tweetflow-analytics" in texts["log flink-root-python-vm.log"]
+    assert "SASL_SSL" in texts["log kafka.log"]
+    scripts = sql_scripts.render(config, tmp_path / "sql")
+    assert scripts.init.stat().st_mode & 0o077 == 0
+    assert KAFKA_PASSWORD in scripts.init.read_text()  # the SQL client has no other way
+    texts |= {
+        "producer output": produced.stdout + produced.stderr,
+        "job output": run.output(),
+        "job plan": job.explain(config),
+        "job configuration": repr(config),
+        "settings": repr(settings) + repr(settings.as_env()),
+        "rendered job.sql": scripts.job.read_text(),
+    }
+    for secret in (KAFKA_PASSWORD, ES_PASSWORD):
+        leaked = [where for where, text in texts.items() if secret in text]
+        assert not leaked, f"a password appears in {leaked}"
+
+
+def test_wrong_credentials_are_a_clear_error(secured: dict[str, Any], tmp_path: Path) -> None:
+    wrong = f"wrong-{uuid.uuid4().hex}"
+    env = child_env(secured, f"sec-{uuid.uuid4().hex[:8]}", TWEETFLOW_KAFKA_SASL_PASSWORD=wrong)
+    env.pop("TWEETFLOW_KAFKA_SASL_PASSWORD_FILE")
+    done = produce(env, "--count", "10")
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "authentication failed" in output.lower(), output[-2000:]
+    assert "TWEETFLOW_KAFKA_SASL_USERNAME" in output
+    assert wrong not in output and "Traceback" not in output
