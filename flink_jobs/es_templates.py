@@ -45,9 +45,14 @@ def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
 
 
 def install(
-    es_url: str, prefix: str, replicas: int = 0, http_auth: tuple[str, str] | None = None
+    es_url: str,
+    prefix: str,
+    replicas: int = 0,
+    http_auth: tuple[str, str] | None = None,
+    ca_file: str = "",
 ) -> list[str]:
-    client = Elasticsearch(es_url, http_auth=http_auth)
+    tls = {"ca_certs": ca_file} if ca_file else {}
+    client = Elasticsearch(es_url, http_auth=http_auth, **tls)
     for name, body in templates(prefix, replicas).items():
         client.indices.put_index_template(name=name, body=body)
     return sorted(templates(prefix, replicas))
@@ -56,4 +61,5 @@ def install(
 def install_for(config: JobConfig) -> list[str]:
     """The templates for the indexes one job configuration writes, with its credentials."""
     auth = (config.es_username, config.es_password) if config.es_username else None
-    return install(config.es_hosts.split(";")[0], config.es_index_prefix, config.es_replicas, auth)
+    url = config.es_hosts.split(";")[0]
+    return install(url, config.es_index_prefix, config.es_replicas, auth, config.es_ca_file)

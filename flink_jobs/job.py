@@ -130,6 +130,8 @@ class JobConfig:
     es_username: str = ""  # basic authentication, when set
     es_password: str = field(default="", repr=False)
     es_flush_interval: str = "500ms"
+    # PEM of the CA that signed Elasticsearch's certificate (https hosts); empty: the JVM's CAs.
+    es_ca_file: str = ""
     # Kafka's security, as the TWEETFLOW_KAFKA_* variables give it: empty protocol = PLAINTEXT.
     kafka_security_protocol: str = ""  # SASL_SSL, SSL or SASL_PLAINTEXT
     kafka_sasl_mechanism: str = "PLAIN"  # or SCRAM-SHA-256, SCRAM-SHA-512
@@ -315,6 +317,16 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
 def _prepare_gateway_environment(config: JobConfig) -> None:
     """The PyFlink gateway JVM reads these when it starts, i.e. at the first TableEnvironment."""
     os.environ["JVM_ARGS"] = f"-Xmx{config.heap}"
+    if config.es_ca_file:
+        # The Elasticsearch connector trusts the JVM's trust store: the JDK's CAs plus this one.
+        from tweetflow.stack import tls
+
+        java_home = config.java_home or Path(os.environ.get("JAVA_HOME", ""))
+        store = tls.trust_store(Path(config.es_ca_file), java_home)
+        os.environ["JVM_ARGS"] += (
+            f" -Djavax.net.ssl.trustStore={store} -Djavax.net.ssl.trustStoreType=PKCS12"
+            f" -Djavax.net.ssl.trustStorePassword={tls.TRUST_STORE_PASSWORD}"
+        )
     if config.java_home is not None:
         os.environ["JAVA_HOME"] = str(config.java_home)
     if config.log_dir is not None:
@@ -407,7 +419,7 @@ class SavepointMismatchError(RuntimeError):
 
 def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
     """Install the index templates and submit the job; returns without waiting for it."""
-    es_templates.install_for(config)
+    _install_templates(config)
     env = env or table_environment(config)
     ddl, inserts = statements(config)
     for statement in ddl:
@@ -427,6 +439,31 @@ def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult
                 "without --from-savepoint."
             ) from None
         raise
+
+
+def _install_templates(config: JobConfig) -> None:
+    """The first request to Elasticsearch: where wrong credentials or trust show, explained
+    before a job is submitted that would only restart on them."""
+    from elasticsearch import exceptions as es_errors
+
+    url = config.es_hosts.split(";")[0]
+    try:
+        es_templates.install_for(config)
+    except es_errors.AuthenticationException:
+        raise ValueError(
+            f"Elasticsearch at {url} refused the credentials of user {config.es_username!r}: "
+            "check TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD (or _PASSWORD_FILE)"
+        ) from None
+    except es_errors.AuthorizationException:
+        raise ValueError(
+            f"Elasticsearch user {config.es_username!r} may not create tweetflow's index "
+            "templates: the job needs the writer role (README, 'Security')"
+        ) from None
+    except es_errors.SSLError:
+        raise ValueError(
+            f"Elasticsearch at {url} presented a certificate no trusted CA signed: set "
+            "TWEETFLOW_ES_CA_FILE to the PEM file of the CA that did"
+        ) from None
 
 
 def run(config: JobConfig) -> str:

@@ -21,10 +21,11 @@ def expired(indexes: list[str], keep_days: int, today: date) -> list[str]:
     return sorted(old)
 
 
-def prune(es_url: str, prefix: str, keep_days: int, today: date | None = None) -> list[str]:
+def prune(
+    client: Elasticsearch, prefix: str, keep_days: int, today: date | None = None
+) -> list[str]:
     if keep_days < 1:
         raise ValueError("keep at least one day of live tweets")
-    client = Elasticsearch(es_url)
     pattern = f"{prefix}live_tweets-*"
     names = list(client.indices.get(index=pattern, ignore_unavailable=True))
     doomed = expired(names, keep_days, today or datetime.now(timezone.utc).date())

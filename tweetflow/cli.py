@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import time
-import urllib.request
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,6 +13,7 @@ from producer import cli as producer_cli
 from tweetflow import console
 from tweetflow.cluster_cli import cluster_app, sql_app
 from tweetflow.console import fail
+from tweetflow.es_client import connect
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.flink_cluster import FlinkCluster
@@ -281,11 +281,10 @@ def job_explain() -> None:
     typer.echo(job.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
 
 
-def index_summary(es_url: str, prefix: str = "tweetflow_") -> dict[str, int]:
-    url = f"{es_url}/_cat/indices/{prefix}*?format=json&h=index,docs.count"
-    urllib.request.urlopen(f"{es_url}/{prefix}*/_refresh", data=b"", timeout=30).close()
-    with urllib.request.urlopen(url, timeout=30) as response:
-        rows = json.load(response)
+def index_summary(settings: Settings, prefix: str = "tweetflow_") -> dict[str, int]:
+    es = connect(settings, timeout=30)
+    es.indices.refresh(index=f"{prefix}*")
+    rows = es.cat.indices(index=f"{prefix}*", format="json", h="index,docs.count")
     return {row["index"]: int(row["docs.count"]) for row in sorted(rows, key=lambda r: r["index"])}
 
 
@@ -298,7 +297,6 @@ def dead_letters(
     """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
     from producer.kafka_sink import KafkaUnavailable, explained_failures
     from tweetflow import dead_letters as letters
-    from tweetflow.watch import client
 
     settings = _settings()
     try:
@@ -308,7 +306,7 @@ def dead_letters(
         fail(str(exc))
     late: int | None
     try:
-        es = client(settings)
+        es = connect(settings, timeout=10)
         index = f"{prefix}late_tweets"
         late = int(es.count(index=index)["count"]) if es.indices.exists(index=index) else 0
     except Exception:  # the counts of Kafka still stand on their own
@@ -331,7 +329,7 @@ def es_prune(
     """Delete live-tweet indexes older than --keep-days (run it daily, e.g. from cron)."""
     from flink_jobs import retention
 
-    deleted = retention.prune(_settings().es_url, prefix, keep_days)
+    deleted = retention.prune(connect(_settings()), prefix, keep_days)
     typer.echo(f"deleted {len(deleted)} index(es): {', '.join(deleted) or 'none'}")
 
 
@@ -418,7 +416,7 @@ def demo(
     job_id = job.run(job_config)
     typer.echo(f"job {job_id} done in {time.monotonic() - began:.1f} s")
     typer.echo(f"results in Elasticsearch at {settings.es_url}:")
-    for index, docs in index_summary(settings.es_url).items():
+    for index, docs in index_summary(settings).items():
         typer.echo(f"  {index:<32} {docs:>8} documents")
     if job_config.archive_path:
         typer.echo(f"archive (Parquet): {job_config.archive_path}; query it with DuckDB, e.g.")

@@ -35,6 +35,10 @@ class Settings:
     es_port: int = 9200
     es_transport_port: int = 9300
     es_heap: str = "512m"
+    # "tls": the local Elasticsearch answers HTTPS with authentication on es_port, through the
+    # stack's gateway (tweetflow/stack/es_gateway.py), and the node itself moves to es_node_port.
+    es_security: str = ""
+    es_node_port: int = 9201
     flink_heap: str = "1g"  # heap of the embedded mini-cluster JVM
     # The standalone cluster of `tweetflow cluster up`.
     flink_rest_port: int = 8081  # web UI and REST API; `job run --jobmanager` submits here
@@ -87,9 +91,16 @@ class Settings:
     @property
     def es_url(self) -> str:
         """The Elasticsearch URL (the first of es_hosts when several are given)."""
-        return (
-            self.es_hosts.split(";")[0] if self.es_hosts else f"http://{self.host}:{self.es_port}"
-        )
+        if self.es_hosts:
+            return self.es_hosts.split(";")[0]
+        scheme = "https" if self.es_security else "http"
+        return f"{scheme}://{self.host}:{self.es_port}"
+
+    @property
+    def es_node_url(self) -> str:
+        """The local node's own URL: behind the gateway when es_security is on."""
+        port = self.es_node_port if self.es_security else self.es_port
+        return f"http://{self.host}:{port}"
 
 
 def _convert(name: str, type_name: Any, raw: str) -> Any:
@@ -106,11 +117,26 @@ def _convert(name: str, type_name: Any, raw: str) -> Any:
     return raw
 
 
+def secret(name: str, env: dict[str, str] | None = None) -> str:
+    """The variable's value, or the content of the file named by <name>_FILE; empty if neither."""
+    env = dict(os.environ if env is None else env)
+    if env.get(name):
+        return env[name]
+    if env.get(f"{name}_FILE"):
+        return Path(env[f"{name}_FILE"]).read_text(encoding="utf-8").strip()
+    return ""
+
+
 def es_password(env: dict[str, str] | None = None) -> str:
     """TWEETFLOW_ES_PASSWORD, or the content of the file named by TWEETFLOW_ES_PASSWORD_FILE."""
+    return secret("TWEETFLOW_ES_PASSWORD", env)
+
+
+def es_ca_file(settings: Settings, env: dict[str, str] | None = None) -> str:
+    """The CA to verify Elasticsearch's certificate with: TWEETFLOW_ES_CA_FILE, else the local
+    stack's own when it serves TLS, else none (the system's CAs)."""
     env = dict(os.environ if env is None else env)
-    if env.get("TWEETFLOW_ES_PASSWORD"):
-        return env["TWEETFLOW_ES_PASSWORD"]
-    if env.get("TWEETFLOW_ES_PASSWORD_FILE"):
-        return Path(env["TWEETFLOW_ES_PASSWORD_FILE"]).read_text(encoding="utf-8").strip()
-    return ""
+    if env.get("TWEETFLOW_ES_CA_FILE"):
+        return env["TWEETFLOW_ES_CA_FILE"]
+    local = settings.state_dir / "tls" / "ca.pem"
+    return str(local) if settings.es_security and local.exists() else ""

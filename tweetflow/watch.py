@@ -17,7 +17,8 @@ from typing import Any, TextIO
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 
-from tweetflow.settings import Settings, es_password
+from tweetflow.es_client import connect
+from tweetflow.settings import Settings
 from tweetflow.terminal_text import clip, pad, safe, sparkline, width
 
 RATE_WINDOWS = 40  # two-second windows in the sparkline: the last 80 s
@@ -62,8 +63,7 @@ def ms(value: Any) -> int:
 def client(settings: Settings) -> Elasticsearch:
     """The view's Elasticsearch client: the stack's credentials, short timeouts and no client
     retries, since the view retries by itself and must stay responsive."""
-    auth = (settings.es_username, es_password()) if settings.es_username else None
-    return Elasticsearch(settings.es_url, http_auth=auth, timeout=5, max_retries=0)
+    return connect(settings, timeout=5, max_retries=0)
 
 
 class Source:

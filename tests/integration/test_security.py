@@ -4,6 +4,7 @@ never shows up in logs, errors, the job's plan or rendered configuration."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import uuid
@@ -13,6 +14,8 @@ from typing import Any
 
 import orjson
 import pytest
+from elasticsearch import Elasticsearch
+from elasticsearch import exceptions as es_errors
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
@@ -20,6 +23,7 @@ from flink_jobs import job, sql_scripts
 from producer.kafka_sink import client_security
 from tests.job_process import JobProcess
 from tests.pipeline_results import RESTART_QUERIES, actual, assert_same, expected, job_config
+from tweetflow.es_client import connect
 from tweetflow.settings import Settings
 from tweetflow.stack import process
 from tweetflow.stack.ports import private_settings
@@ -29,7 +33,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 KAFKA_PASSWORD = f"kafka-pw-{uuid.uuid4().hex}"
-ES_PASSWORD = f"es-pw-{uuid.uuid4().hex}"  # sent to the (unsecured) local node, which ignores it
+ES_PASSWORD = f"es-pw-{uuid.uuid4().hex}"
+READER_PASSWORD = f"reader-pw-{uuid.uuid4().hex}"
+SECRETS = (KAFKA_PASSWORD, ES_PASSWORD, READER_PASSWORD)
 
 
 def security_env(settings: Settings, password_file: Path) -> dict[str, str]:
@@ -39,31 +45,33 @@ def security_env(settings: Settings, password_file: Path) -> dict[str, str]:
         "TWEETFLOW_KAFKA_SASL_USERNAME": "tweetflow",
         "TWEETFLOW_KAFKA_SASL_PASSWORD_FILE": str(password_file),
         "TWEETFLOW_KAFKA_SSL_CAFILE": str(settings.state_dir / "tls" / "ca.pem"),
+        "TWEETFLOW_ES_SECURITY": "tls",
         "TWEETFLOW_ES_USERNAME": "tweetflow-writer",
         "TWEETFLOW_ES_PASSWORD": ES_PASSWORD,
+        "TWEETFLOW_ES_READER_USERNAME": "tweetflow-reader",
+        "TWEETFLOW_ES_READER_PASSWORD": READER_PASSWORD,
     }
 
 
 @pytest.fixture(scope="module")
-def secured(
-    stack: LocalStack, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Any]]:
-    """A Kafka broker of its own that only speaks SASL_SSL; the shared Elasticsearch."""
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A stack of its own with security on: Kafka speaks only SASL_SSL, Elasticsearch only
+    HTTPS with authentication (through the stack's gateway)."""
     root = tmp_path_factory.mktemp("secured")
     password_file = root / "kafka-password"
     password_file.write_text(KAFKA_PASSWORD + "\n", encoding="utf-8")
     password_file.chmod(0o600)
     base = private_settings(root / "state")
     settings = Settings(
-        **{**base.__dict__, "es_hosts": stack.settings.es_url, "es_username": "tweetflow-writer"}
+        **{**base.__dict__, "es_security": "tls", "es_username": "tweetflow-writer"}
     )
     env = security_env(settings, password_file)
-    local = LocalStack(settings)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
+        local = LocalStack(settings)
         try:
-            assert local.start_service("kafka")
+            assert set(local.up().started) == {"kafka", "elasticsearch", "es-gateway"}
             yield {"stack": local, "env": env, "root": root}
         finally:
             local.down()
@@ -111,33 +119,32 @@ def test_the_broker_refuses_plaintext_clients(secured: dict[str, Any]) -> None:
         )
 
 
-def test_the_whole_pipeline_runs_through_sasl_ssl_and_leaks_no_secret(
-    secured: dict[str, Any], stack: LocalStack, tmp_path: Path
+def test_the_whole_pipeline_runs_secured_and_leaks_no_secret(
+    secured: dict[str, Any], tmp_path: Path
 ) -> None:
     local: LocalStack = secured["stack"]
     settings = local.settings
-    topic, prefix = f"sec-{uuid.uuid4().hex[:8]}", f"q{uuid.uuid4().hex[:6]}_"
+    # The gateway lets the writer write tweetflow's indexes only: the prefix starts so.
+    topic, prefix = f"sec-{uuid.uuid4().hex[:8]}", f"tweetflow_q{uuid.uuid4().hex[:6]}_"
     produced = produce(child_env(secured, topic), "--count", "2000")
     assert produced.returncode == 0, produced.stdout[-2000:] + produced.stderr[-2000:]
     assert "acked 2,000;" in produced.stdout
 
     config = job_config(local, topic, prefix, tmp_path, queries=RESTART_QUERIES)
     assert config.kafka_security_protocol == "SASL_SSL" and config.es_username
+    assert config.es_hosts.startswith("https://") and config.es_ca_file
     run = JobProcess(config, tmp_path, "secured")
     assert run.wait(timeout_s=300) == 0, run.output()[-3000:]
     (tmp_path / "secured.pickle").unlink()  # the test's own copy of the configuration
 
     tweets = topic_records(settings.kafka_bootstrap, topic)
     assert len(tweets) == 2000
-    es = stack.settings
-    from elasticsearch import Elasticsearch
-
-    got = actual(Elasticsearch(es.es_url), prefix, RESTART_QUERIES)
+    got = actual(connect(settings), prefix, RESTART_QUERIES)
     assert_same(got, {q: expected(tweets)[q] for q in RESTART_QUERIES})
 
     # Where a secret could leak: every log of the run, the job's plan, the rendered SQL
     # client scripts (init.sql excepted: it is the credentials file, owner-only).
-    logs = [*(tmp_path / "logs").rglob("*.log"), local.services["kafka"].log_file]
+    logs = [*(tmp_path / "logs").rglob("*.log"), *local.log_files().values()]
     texts = {f"log {path.name}": path.read_text(errors="replace") for path in logs}
     assert "Job tweetflow-analytics" in texts["log flink-root-python-vm.log"]
     assert "SASL_SSL" in texts["log kafka.log"]
@@ -152,7 +159,7 @@ def test_the_whole_pipeline_runs_through_sasl_ssl_and_leaks_no_secret(
         "settings": repr(settings) + repr(settings.as_env()),
         "rendered job.sql": scripts.job.read_text(),
     }
-    for secret in (KAFKA_PASSWORD, ES_PASSWORD):
+    for secret in SECRETS:
         leaked = [where for where, text in texts.items() if secret in text]
         assert not leaked, f"a password appears in {leaked}"
 
@@ -167,3 +174,66 @@ def test_wrong_credentials_are_a_clear_error(secured: dict[str, Any], tmp_path: 
     assert "authentication failed" in output.lower(), output[-2000:]
     assert "TWEETFLOW_KAFKA_SASL_USERNAME" in output
     assert wrong not in output and "Traceback" not in output
+
+
+def test_elasticsearch_roles_are_least_privilege(secured: dict[str, Any]) -> None:
+    settings = secured["stack"].settings
+    ca = str(settings.state_dir / "tls" / "ca.pem")
+
+    def client(user: str, password: str) -> Elasticsearch:
+        return Elasticsearch(settings.es_url, http_auth=(user, password), ca_certs=ca)
+
+    writer = client("tweetflow-writer", ES_PASSWORD)
+    reader = client("tweetflow-reader", READER_PASSWORD)
+    writer.index(index="tweetflow_roles", id="1", document={"x": 1}, refresh=True)
+    assert reader.search(index="tweetflow_roles")["hits"]["total"]["value"] == 1
+    assert reader.count(index="tweetflow_roles")["count"] == 1
+    with pytest.raises(es_errors.AuthorizationException):
+        reader.index(index="tweetflow_roles", id="2", document={"x": 2})
+    with pytest.raises(es_errors.AuthorizationException):
+        reader.indices.delete(index="tweetflow_roles")
+    with pytest.raises(es_errors.AuthorizationException):
+        writer.index(index="other_index", id="1", document={"x": 1})
+    with pytest.raises(es_errors.AuthorizationException):  # _bulk names its indexes inside
+        writer.bulk(body=[{"index": {"_index": "other_index"}}, {"x": 1}])
+    with pytest.raises(es_errors.AuthenticationException):
+        client("tweetflow-writer", "wrong").search(index="tweetflow_roles")
+    with pytest.raises(es_errors.SSLError):  # not our CA: the certificate is not trusted
+        Elasticsearch(settings.es_url, http_auth=("tweetflow-reader", READER_PASSWORD)).info()
+    with pytest.raises(es_errors.ConnectionError):  # nothing answers plain HTTP there
+        Elasticsearch(settings.es_url.replace("https", "http"), max_retries=0).info()
+
+
+def test_the_terminal_view_reads_as_the_reader(secured: dict[str, Any]) -> None:
+    settings = secured["stack"].settings
+    env = child_env(secured, "unused") | {
+        "TWEETFLOW_ES_USERNAME": "tweetflow-reader",
+        "TWEETFLOW_ES_PASSWORD": READER_PASSWORD,
+    }
+    writer = connect(settings)
+    writer.index(
+        index="tweetflow_view_top_hashtags",
+        document={"window_start": "2026-01-01T00:00:00Z", "window_end": "2026-01-01T01:00:00Z",
+                  "rank": 1, "hashtag": "securedtag", "tweets": 7},
+        refresh=True,
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "watch", "--once", "--prefix", "tweetflow_view_"],
+        cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "#securedtag" in done.stdout
+    assert READER_PASSWORD not in done.stdout + done.stderr
+
+
+def test_wrong_elasticsearch_credentials_stop_the_job_with_a_clear_error(
+    secured: dict[str, Any], tmp_path: Path
+) -> None:
+    wrong = f"wrong-{uuid.uuid4().hex}"
+    config = job_config(secured["stack"], "unused", "tweetflow_w_", tmp_path)
+    with pytest.raises(ValueError, match="refused the credentials") as error:
+        job.start(dataclasses.replace(config, es_password=wrong))
+    assert wrong not in str(error.value) and "TWEETFLOW_ES_PASSWORD" in str(error.value)
+    with pytest.raises(ValueError, match="writer role"):
+        job.start(dataclasses.replace(config, es_username="tweetflow-reader",
+                                      es_password=READER_PASSWORD))  # fmt: skip

@@ -55,11 +55,12 @@ class Elasticsearch(Service):
 
     @property
     def endpoint(self) -> str:
-        return self.settings.es_url
+        return self.settings.es_node_url
 
     def ports(self) -> dict[str, int]:
+        port = "TWEETFLOW_ES_NODE_PORT" if self.settings.es_security else "TWEETFLOW_ES_PORT"
         return {
-            "TWEETFLOW_ES_PORT": self.settings.es_port,
+            port: int(self.settings.es_node_url.rsplit(":", 1)[1]),
             "TWEETFLOW_ES_TRANSPORT_PORT": self.settings.es_transport_port,
         }
 
@@ -69,7 +70,7 @@ class Elasticsearch(Service):
             "cluster.name": "tweetflow",
             "node.name": "tweetflow-local",
             "network.host": s.host,
-            "http.port": s.es_port,
+            "http.port": int(s.es_node_url.rsplit(":", 1)[1]),
             "transport.port": s.es_transport_port,
             "discovery.type": "single-node",
             "path.data": str(self.home / "data"),

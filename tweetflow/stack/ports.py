@@ -37,13 +37,14 @@ def free_ports(count: int) -> list[int]:
 
 def private_settings(state_dir: Path) -> Settings:
     """Settings for a stack of its own: free ports and the given state directory."""
-    kafka, controller, es, transport, flink_rest, flink_rpc = free_ports(6)
+    kafka, controller, es, transport, flink_rest, flink_rpc, es_node = free_ports(7)
     return Settings.from_env(
         state_dir=state_dir,
         kafka_port=kafka,
         kafka_controller_port=controller,
         es_port=es,
         es_transport_port=transport,
+        es_node_port=es_node,
         flink_rest_port=flink_rest,
         flink_rpc_port=flink_rpc,
     )

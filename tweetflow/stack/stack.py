@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from producer.kafka_sink import client_security
-from tweetflow.settings import Settings, es_password
+from tweetflow.settings import Settings, es_ca_file, es_password
 from tweetflow.stack import artifacts
 from tweetflow.stack.elasticsearch import Elasticsearch
+from tweetflow.stack.es_gateway_service import ElasticsearchGateway
 from tweetflow.stack.java import Java, find_java
 from tweetflow.stack.kafka import Kafka
 from tweetflow.stack.service import Service, ServiceStatus
@@ -36,6 +37,10 @@ class LocalStack:
             "kafka": Kafka(settings),
             "elasticsearch": Elasticsearch(settings),
         }
+        if settings.es_security:
+            if settings.es_security != "tls":
+                raise ValueError(f"TWEETFLOW_ES_SECURITY={settings.es_security!r}: tls or empty")
+            self.services["es-gateway"] = ElasticsearchGateway(settings)
 
     def java(self) -> Java:
         return find_java(self.settings.java_home)
@@ -63,10 +68,7 @@ class LocalStack:
     def up(self) -> UpReport:
         began = time.monotonic()
         java = self.java()
-        jars = {
-            name: artifacts.ensure(name, self.settings.cache_dir, java.home)
-            for name in self.services
-        }
+        jars = {name: self._artifacts(name, java) for name in self.services}
         connectors = self.connector_jars(java)
         # The services do not depend on each other: start them side by side.
         with ThreadPoolExecutor(max_workers=len(self.services)) as pool:
@@ -82,8 +84,13 @@ class LocalStack:
     def start_service(self, name: str) -> bool:
         """Start one service unless it runs (after a crash); True when it was started."""
         java = self.java()
-        jars = artifacts.ensure(name, self.settings.cache_dir, java.home)
-        return self.services[name].start(java, jars)
+        return self.services[name].start(java, self._artifacts(name, java))
+
+    def _artifacts(self, name: str, java: Java) -> Path:
+        """The service's verified jars; the cache directory for one without any."""
+        if getattr(self.services[name], "artifact", name) is None:
+            return self.settings.cache_dir
+        return artifacts.ensure(name, self.settings.cache_dir, java.home)
 
     def down(self) -> None:
         for service in reversed(list(self.services.values())):
@@ -109,6 +116,7 @@ class LocalStack:
             "es_hosts": settings.es_hosts or settings.es_url,
             "es_username": settings.es_username,
             "es_password": es_password() if settings.es_username else "",
+            "es_ca_file": es_ca_file(settings),
             "connector_jars": self.job_connector_jars(java),
             "kafka_topic": settings.topic,
             "checkpoint_dir": settings.checkpoint_dir,

@@ -6,6 +6,7 @@ file (`ca.pem`); the server presents `server.pem` (PKCS#8 key, then the certific
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,10 +14,21 @@ from pathlib import Path
 from tweetflow.stack.errors import StackError
 
 DAYS = "825"  # the longest validity clients accept for a server certificate
+# A trust store holds only public certificates; Java insists on a password all the same.
+TRUST_STORE_PASSWORD = "changeit"
 
 
 def ensure(directory: Path, host: str) -> tuple[Path, Path]:
-    """(CA certificate, server key + certificate), created when missing, valid for `host`."""
+    """(CA certificate, server key + certificate), created when missing, valid for `host`.
+    Services starting side by side share one CA: the first creates it, under a lock."""
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    with (directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure(directory, host)
+
+
+def _ensure(directory: Path, host: str) -> tuple[Path, Path]:
     ca, server = directory / "ca.pem", directory / "server.pem"
     if ca.exists() and server.exists():
         return ca, server
@@ -24,8 +36,6 @@ def ensure(directory: Path, host: str) -> tuple[Path, Path]:
         raise StackError(
             "TLS for the local stack needs the openssl command (apt-get install openssl)"
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    directory.chmod(0o700)
     ca_key, key, request, cert = (
         directory / n for n in ("ca.key", "server.key", "server.csr", "server.crt")
     )
@@ -64,3 +74,29 @@ def _openssl(*args: object) -> None:
     )
     if done.returncode != 0:
         raise StackError(f"openssl {args[0]} failed: {done.stderr.strip()[-500:]}")
+
+
+def trust_store(ca: Path, java_home: Path) -> Path:
+    """A PKCS12 copy of the JDK's CAs with `ca` added (beside `ca`), for JVMs that must trust
+    it without distrusting everyone else."""
+    store = ca.with_name(f"truststore-{ca.stat().st_mtime_ns}.p12")
+    if store.exists():
+        return store
+    keytool = java_home / "bin" / "keytool"
+    cacerts = java_home / "lib" / "security" / "cacerts"
+    partial = store.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    for args in (
+        ["-importkeystore", "-srckeystore", str(cacerts), "-srcstorepass", TRUST_STORE_PASSWORD,
+         "-destkeystore", str(partial), "-deststoretype", "PKCS12",
+         "-deststorepass", TRUST_STORE_PASSWORD],
+        ["-importcert", "-noprompt", "-alias", "tweetflow-local-ca", "-file", str(ca),
+         "-keystore", str(partial), "-storetype", "PKCS12", "-storepass", TRUST_STORE_PASSWORD],
+    ):  # fmt: skip
+        done = subprocess.run(
+            [str(keytool), *args], capture_output=True, text=True, check=False, timeout=60
+        )
+        if done.returncode != 0:
+            raise StackError(f"keytool failed: {(done.stdout + done.stderr).strip()[-500:]}")
+    partial.rename(store)
+    return store

@@ -1,0 +1,19 @@
+"""The one way tweetflow's Python side talks to Elasticsearch: the stack's URL, basic
+authentication from TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD(_FILE), TLS verified with
+TWEETFLOW_ES_CA_FILE (or the local stack's CA). The password never leaves this call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from tweetflow.settings import Settings, es_ca_file, es_password
+
+
+def connect(settings: Settings, **options: Any) -> Elasticsearch:
+    auth = (settings.es_username, es_password()) if settings.es_username else None
+    ca = es_ca_file(settings)
+    if ca:
+        options["ca_certs"] = ca
+    return Elasticsearch(settings.es_url, http_auth=auth, **options)
