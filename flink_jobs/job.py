@@ -348,6 +348,10 @@ def session_options(config: JobConfig) -> dict[str, str]:
         # Only the duplicate-id filter and the latest profile per author keep state outside
         # windows (windows clean up after themselves); the dead-letter counts opt out by hint.
         "table.exec.state.ttl": config.dedup_horizon,
+        # Each INSERT is planned from its own copy of the views; without this, the projections
+        # pushed into each copy keep them apart, and every query got its own duplicate filter
+        # (a shuffle and the ids' state each) and its own call of the sentiment UDF.
+        "table.optimizer.reuse-optimize-block-with-digest-enabled": "true",
         # A killed job (kill -9, a lost machine) restarts from its newest checkpoint: keep it
         # when the job is cancelled too (`job run --resume` finds it).
         "execution.checkpointing.externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION",

@@ -297,13 +297,15 @@ CLOSING_USER = "closing-user"
 
 
 def send_closing(bootstrap: str, topic: str, last: dict[str, Any], partitions: int = 2) -> None:
-    """A tweet on every partition ten minutes past the input's end: a job that runs on (not
-    bounded) then closes every window of the input. Its own windows never close."""
+    """A tweet on every partition two minutes past the input's end: a job that runs on (not
+    bounded) then closes every window of the input (the longest is a minute). Its own windows
+    never close. Not further: live input is dated now, and the job rejects tweets more than
+    five minutes ahead of its clock."""
     closing = {
         **last,
         "id_str": "closing",
         "user": {**last["user"], "id_str": CLOSING_USER, "screen_name": "closing"},
-        "timestamp_ms": last["timestamp_ms"] + 600_000,
+        "timestamp_ms": last["timestamp_ms"] + 120_000,
     }
     raw = KafkaProducer(bootstrap_servers=bootstrap)
     for partition in range(partitions):

@@ -45,11 +45,13 @@ def test_hashtag_counts_and_sentiment_match_the_input(
     tweets = pipeline_run["tweets"]
     got = dict(
         duckdb.sql(
-            f"SELECT lower(tag), count(*) FROM (SELECT unnest(hashtags) AS tag "
+            f"SELECT tag, count(*) FROM (SELECT unnest(hashtags) AS tag "
             f"FROM {parquet(archive)}) GROUP BY 1"
         ).fetchall()
     )
-    want = Counter(h["text"].lower() for t in tweets for h in t["entities"]["hashtags"])
+    # As written: the archive keeps each hashtag's own spelling (DuckDB's lower() would also
+    # fold 'İ' differently from Java's and Python's).
+    want = Counter(h["text"] for t in tweets for h in t["entities"]["hashtags"])
     assert got == dict(want)
     labels = dict(
         duckdb.sql(

@@ -9,6 +9,7 @@ from bench import (
     cluster_scaling,
     enrichment_cost,
     freshness,
+    peers,
     producer_bench,
     query_cost,
 )
@@ -62,3 +63,20 @@ def test_enrichment_cost_smoke() -> None:
     assert all(t > 0 for t in results["whole_s"].values())
     assert set(results["udf_stage_s"]) == {"no UDF (languages)", "scalar", "vectorized"}
     assert set(results["udf_us_per_tweet"]) == {"scalar", "vectorized"}
+
+
+def test_peers_smoke() -> None:
+    """Every contender reads the topic; each hand-written peer's results equal tweetflow's."""
+    results = peers.main(["--smoke"])
+    assert set(results["tweets_per_s"]) == {
+        "kafka-consumer-perf-test",
+        "JSON decoding alone (orjson)",
+        "tweetflow (Flink SQL)",
+        "hand-written (kafka-python)",
+        "hand-written (confluent-kafka)",
+    }
+    assert all(rate > 0 for rate in results["tweets_per_s"].values())
+    assert results["results_equal"] == {
+        "hand-written (kafka-python)": True,
+        "hand-written (confluent-kafka)": True,
+    }
