@@ -13,7 +13,6 @@ from typing import Any
 
 from tweetflow import versions
 from tweetflow.settings import Settings
-from tweetflow.stack import artifacts
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
@@ -28,13 +27,11 @@ def kafka_broker(bootstrap: str | None) -> Iterator[tuple[str, LocalStack]]:
         return
     with tempfile.TemporaryDirectory(prefix="tweetflow-bench-") as state:
         stack = LocalStack(private_settings(Path(state)))
-        kafka = stack.services["kafka"]
-        java = stack.java()
-        kafka.start(java, artifacts.ensure("kafka", stack.settings.cache_dir, java.home))
+        stack.start_service("kafka")
         try:
             yield stack.settings.kafka_bootstrap, stack
         finally:
-            kafka.stop()
+            stack.services["kafka"].stop()
 
 
 @contextmanager
