@@ -158,14 +158,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures = {"count": count, "tweets_per_s": rates, "results_equal": equal}
     path = write("peers_smoke" if args.smoke else "peers", figures)
     if not args.smoke:
-        plot(rates, count, RESULTS / "peers.png")
+        PLOTS.mkdir(exist_ok=True)
+        plot(rates, count, PLOTS / "peers.png")
         REPORT.write_text(report(figures), encoding="utf-8")
         print(f"report: {REPORT}")
     print(f"results: {path}")
     return figures
 
 
+# The report and its plots are kept in the repository; the raw JSON (results/) is not.
 REPORT = RESULTS.parent / "RESULTS.md"
+PLOTS = RESULTS.parent / "plots"
 
 
 def report(figures: dict[str, Any]) -> str:
@@ -196,7 +199,7 @@ Elasticsearch. "results" compares each peer's documents with tweetflow's.
 | --- | ---: | ---: | --- |
 {rows}
 
-![catch-up throughput](results/peers.png)
+![catch-up throughput](plots/peers.png)
 
 tweetflow's figure includes its start-up (JVM, planning, about 10 s): the mini-cluster run of
 `tweetflow job run --bounded`, as a user runs it.
