@@ -461,7 +461,7 @@ def _install_templates(config: JobConfig) -> None:
     except es_errors.AuthorizationException:
         raise ValueError(
             f"Elasticsearch user {config.es_username!r} may not create tweetflow's index "
-            "templates: the job needs the writer role (README, 'Security')"
+            "templates: the job needs the writer role (README, 'Reliability and security')"
         ) from None
     except es_errors.SSLError:
         raise ValueError(
