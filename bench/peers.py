@@ -35,26 +35,11 @@ from bench.handwritten_peer import CONSUMERS, Peer, Windows
 from flink_jobs import es_templates, job
 from tweetflow.stack import artifacts
 from tweetflow.stack.stack import LocalStack
+from tweetflow.topic_reader import read_all
 
 QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
 INDEXES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
 PERF_CSV = re.compile(r"^[\d:. -]+, [\d:. -]+, ([\d.]+), ([\d.]+), (\d+), ([\d.]+)", re.M)
-
-
-def read_topic(stack: LocalStack, topic: str) -> list[bytes]:
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=stack.settings.kafka_bootstrap)
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning()
-    end = consumer.end_offsets(partitions)
-    values: list[bytes] = []
-    while any(consumer.position(p) < end[p] for p in partitions):
-        for batch in consumer.poll(timeout_ms=1000).values():
-            values += [m.value for m in batch]
-    consumer.close()
-    return values
 
 
 def decode_rate(values: list[bytes]) -> float:
@@ -139,7 +124,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with preloaded_stack("peers", count) as (stack, topic, tmp):
         es = Elasticsearch(stack.settings.es_url, timeout=120)
         rates["kafka-consumer-perf-test"] = perf_test_rate(stack, topic, count)
-        values = read_topic(stack, topic)
+        values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
         rates["JSON decoding alone (orjson)"] = decode_rate(values)
         prefix = f"flink{uuid.uuid4().hex[:6]}_"
         rates["tweetflow (Flink SQL)"] = count / tweetflow_seconds(stack, topic, prefix, tmp)

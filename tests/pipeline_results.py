@@ -22,6 +22,7 @@ from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
 from tests import reference
 from tweetflow.stack.stack import LocalStack
+from tweetflow.topic_reader import read_all
 
 
 def _record(**fields: Any) -> bytes:
@@ -361,3 +362,8 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
             f"{query}: {len(missing)} missing e.g. {list(missing)[:3]}, {len(extra)} extra "
             f"e.g. {list(extra)[:3]}, {len(wrong)} differ e.g. {wrong[:3]}"
         )
+
+
+def topic_records(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    """Every record the topic holds now, decoded."""
+    return [orjson.loads(value) for _, value in read_all(bootstrap, topic)]

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
 
-from producer.kafka_sink import client_security, dlq_topic
+from producer.kafka_sink import dlq_topic
 from tweetflow.terminal_text import clip, safe
+from tweetflow.topic_reader import read_all
 
 
 @dataclass
@@ -39,20 +39,8 @@ def read(bootstrap: str, topic: str, newest: int = 5) -> Summary:
     """Every dead letter of the topic's dead-letter topic, from its start to its end now."""
     name = dlq_topic(topic)
     summary = Summary(name, newest=deque(maxlen=newest))
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **client_security())
-    try:
-        partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
-        if not partitions:
-            return summary
-        consumer.assign(partitions)
-        consumer.seek_to_beginning()
-        end = consumer.end_offsets(partitions)
-        while any(consumer.position(p) < end[p] for p in partitions):
-            for batch in consumer.poll(timeout_ms=1000).values():
-                for message in batch:
-                    _count(summary, message.value)
-    finally:
-        consumer.close()
+    for _, value in read_all(bootstrap, name):
+        _count(summary, value)
     return summary
 
 

@@ -14,10 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from elasticsearch import Elasticsearch
-from kafka import KafkaConsumer, TopicPartition
 
 from flink_jobs import checkpoints
 from producer.kafka_sink import TweetSink
@@ -34,6 +32,7 @@ from tests.pipeline_results import (
     job_config,
     send_closing,
     settle,
+    topic_records,
 )
 from tests.relay import Relay, free_port
 from tweetflow.stack import process
@@ -161,21 +160,6 @@ def produce(stack: LocalStack, topic: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
-def topic_records(stack: LocalStack, topic: str) -> list[dict[str, Any]]:
-    """Every record of the topic, from its first offset to its end now."""
-    consumer = KafkaConsumer(bootstrap_servers=stack.settings.kafka_bootstrap)
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning()
-    end = consumer.end_offsets(partitions)
-    records: list[dict[str, Any]] = []
-    while any(consumer.position(p) < end[p] for p in partitions):
-        for batch in consumer.poll(timeout_ms=1000).values():
-            records += [orjson.loads(m.value) for m in batch]
-    consumer.close()
-    return records
-
-
 def kill_broker(stack: LocalStack) -> None:
     kafka = stack.services["kafka"]
     for pid in kafka.pids():
@@ -203,7 +187,7 @@ def test_kafka_broker_killed_mid_stream_loses_nothing(stack: LocalStack, tmp_pat
         assert stack.start_service("kafka")
         output, _ = producer.communicate(timeout=180)
         assert producer.returncode == 0, output[-3000:]
-        records = topic_records(stack, topic)
+        records = topic_records(stack.settings.kafka_bootstrap, topic)
         # What the producer counted as sent and acknowledged is exactly what the topic holds:
         # its retries after the broker came back neither lost nor duplicated a tweet.
         assert "sent 9,000" in output and "acked 9,000;" in output, output[-2000:]
@@ -225,8 +209,8 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     producer blocks on its bounded send buffer instead of queueing tweets in memory, then
     delivers every one."""
     topic = f"stall-{uuid.uuid4().hex[:8]}"
-    count = 300_000
-    producer = produce(stack, topic, "--count", str(count))
+    total = 300_000
+    producer = produce(stack, topic, "--count", str(total))
     [broker] = stack.services["kafka"].pids()
     rss: list[int] = []
     try:
@@ -255,5 +239,5 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     )
     # kafka-python's buffer.memory is 32 MiB: what the stall can add, with allocator slack.
     assert during - before < 64 * 1024, (before, during)
-    assert f"acked {count:,};" in output, output[-2000:]
-    assert len(topic_records(stack, topic)) == count
+    assert f"acked {total:,};" in output, output[-2000:]
+    assert len(topic_records(stack.settings.kafka_bootstrap, topic)) == total

@@ -12,17 +12,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from flink_jobs import job, sql_scripts
-from producer.kafka_sink import client_security
 from tests.job_process import JobProcess
-from tests.pipeline_results import RESTART_QUERIES, actual, assert_same, expected, job_config
+from tests.pipeline_results import (
+    RESTART_QUERIES,
+    actual,
+    assert_same,
+    expected,
+    job_config,
+    topic_records,
+)
 from tweetflow.es_client import connect
 from tweetflow.settings import Settings
 from tweetflow.stack import process
@@ -94,20 +99,6 @@ def produce(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         stdin=subprocess.DEVNULL,
         check=False,
     )
-
-
-def topic_records(bootstrap: str, topic: str) -> list[dict[str, Any]]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, **client_security())
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning()
-    end = consumer.end_offsets(partitions)
-    records: list[dict[str, Any]] = []
-    while any(consumer.position(p) < end[p] for p in partitions):
-        for batch in consumer.poll(timeout_ms=1000).values():
-            records += [orjson.loads(m.value) for m in batch]
-    consumer.close()
-    return records
 
 
 def test_the_broker_refuses_plaintext_clients(secured: dict[str, Any]) -> None:
