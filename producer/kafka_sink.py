@@ -101,6 +101,17 @@ def explain(bootstrap: str, log: str, exc: Exception) -> str:
             f"Kafka at {bootstrap} presented a TLS certificate no trusted CA signed: set "
             "TWEETFLOW_KAFKA_SSL_CAFILE to the PEM file of the CA that did"
         )
+    login = client_security()
+    if "sasl_plain_username" in login and ("socket disconnected" in log or "closed" in log):
+        # Depending on the SASL handshake version, a broker refusing the login either says so
+        # or just closes the connection.
+        return (
+            f"Kafka at {bootstrap} closed the connection while logging in as "
+            f"{login['sasl_plain_username']!r} over {login.get('security_protocol', '?')}: the "
+            "credentials were most likely refused: check TWEETFLOW_KAFKA_SASL_USERNAME, "
+            "TWEETFLOW_KAFKA_SASL_PASSWORD (or _PASSWORD_FILE) and "
+            "TWEETFLOW_KAFKA_SASL_MECHANISM; or the broker does not expect this protocol"
+        )
     if "socket disconnected" in log or "Handshake failed" in log:
         return (
             f"Kafka at {bootstrap} closed the connection: it may want TLS or SASL (set "

@@ -162,7 +162,9 @@ def test_wrong_credentials_are_a_clear_error(secured: dict[str, Any], tmp_path: 
     done = produce(env, "--count", "10")
     output = done.stdout + done.stderr
     assert done.returncode != 0
-    assert "authentication failed" in output.lower(), output[-2000:]
+    # "refused the credentials (SASL authentication failed)" when the broker says so, "the
+    # credentials were most likely refused" when it just closes the connection.
+    assert "refused" in output and "credentials" in output, output[-2000:]
     assert "TWEETFLOW_KAFKA_SASL_USERNAME" in output
     assert wrong not in output and "Traceback" not in output
 
