@@ -32,7 +32,8 @@ from elasticsearch.helpers import scan
 
 from bench.common import RESULTS, machine, preloaded_stack, write
 from bench.handwritten_peer import CONSUMERS, Peer, Windows
-from flink_jobs import es_templates, job
+from bench.query_cost import timed_run
+from flink_jobs import es_templates
 from tweetflow.stack import artifacts
 from tweetflow.stack.stack import LocalStack
 from tweetflow.topic_reader import read_all
@@ -63,21 +64,6 @@ def perf_test_rate(stack: LocalStack, topic: str, count: int) -> float:
     if not match:
         raise RuntimeError(f"no result line from the consumer perf test:\n{done.stdout[-2000:]}")
     return float(match[-1][3])
-
-
-def tweetflow_seconds(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> float:
-    config = stack.job_config(
-        kafka_topic=topic,
-        kafka_group_id=f"peers-{uuid.uuid4().hex[:6]}",
-        bounded=True,
-        es_index_prefix=prefix,
-        checkpoint_dir=tmp / "checkpoints",
-        log_dir=tmp / "logs",
-        queries=QUERIES,
-    )
-    began = time.monotonic()
-    job.run(config)
-    return time.monotonic() - began
 
 
 def peer_seconds(stack: LocalStack, backend: str, topic: str, prefix: str) -> tuple[float, Peer]:
@@ -127,7 +113,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
         rates["JSON decoding alone (orjson)"] = decode_rate(values)
         prefix = f"flink{uuid.uuid4().hex[:6]}_"
-        rates["tweetflow (Flink SQL)"] = count / tweetflow_seconds(stack, topic, prefix, tmp)
+        seconds = timed_run(stack, topic, QUERIES, tmp, prefix=prefix)
+        rates["tweetflow (Flink SQL)"] = count / seconds
         reference = results(es, prefix)
         for backend in CONSUMERS:
             name = f"hand-written ({backend})"

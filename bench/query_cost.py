@@ -23,13 +23,19 @@ from tweetflow.stack.stack import LocalStack
 
 
 def timed_run(
-    stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path, enrichment: str = "off"
+    stack: LocalStack,
+    topic: str,
+    queries: tuple[str, ...],
+    tmp: Path,
+    enrichment: str = "off",
+    prefix: str = "",
 ) -> float:
+    """Seconds of one bounded run of the job from the earliest offset, start-up included."""
     config = stack.job_config(
         kafka_topic=topic,
         kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
         bounded=True,
-        es_index_prefix=f"cost{uuid.uuid4().hex[:6]}_",
+        es_index_prefix=prefix or f"cost{uuid.uuid4().hex[:6]}_",
         checkpoint_dir=tmp / "checkpoints",
         log_dir=tmp / "logs",
         queries=queries,

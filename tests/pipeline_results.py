@@ -367,3 +367,18 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
 def topic_records(bootstrap: str, topic: str) -> list[dict[str, Any]]:
     """Every record the topic holds now, decoded."""
     return [orjson.loads(value) for _, value in read_all(bootstrap, topic)]
+
+
+def half_sent(stack: LocalStack, topic: str, seed: int) -> tuple[list[dict[str, Any]], TweetSink]:
+    """3,000 tweets (150 s of event time from 2026-01-01), the first half already in the topic:
+    the input of the restart tests, which send the rest after their fault."""
+    tweets = list(
+        generate(
+            SyntheticConfig(seed=seed, count=3000, per_second=20.0, start_ms=1_767_225_600_000)
+        )
+    )
+    sink = TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets[:1500]:
+        sink.send(tweet)
+    sink.flush()
+    return tweets, sink

@@ -19,7 +19,6 @@ from elasticsearch import Elasticsearch
 
 from flink_jobs import checkpoints
 from producer.kafka_sink import TweetSink
-from producer.synthetic import SyntheticConfig, generate
 from tests.job_process import JobProcess, wait_for
 from tests.pipeline_results import (
     RESTART_QUERIES as QUERIES,
@@ -29,6 +28,7 @@ from tests.pipeline_results import (
     assert_same,
     count,
     expected,
+    half_sent,
     job_config,
     send_closing,
     settle,
@@ -46,13 +46,7 @@ def test_a_killed_job_resumes_from_its_checkpoint_exactly(
 ) -> None:
     settings = stack.settings
     topic, prefix = f"kill-{uuid.uuid4().hex[:8]}", f"k{uuid.uuid4().hex[:6]}_"
-    tweets = list(
-        generate(SyntheticConfig(seed=21, count=3000, per_second=20.0, start_ms=1_767_225_600_000))
-    )
-    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in tweets[:1500]:
-        sink.send(tweet)
-    sink.flush()
+    tweets, sink = half_sent(stack, topic, seed=21)
     checkpoint_dir = tmp_path / "checkpoints"
 
     def config(**changes: Any) -> Any:

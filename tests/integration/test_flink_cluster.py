@@ -27,6 +27,7 @@ from tests.pipeline_results import (
     assert_same,
     count,
     expected,
+    half_sent,
     job_config,
     send_closing,
     settle,
@@ -146,13 +147,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
 ) -> None:
     settings = stack.settings
     topic, prefix = f"sp-{uuid.uuid4().hex[:8]}", f"p{uuid.uuid4().hex[:6]}_"
-    tweets = list(
-        generate(SyntheticConfig(seed=5, count=3000, per_second=20.0, start_ms=1_767_225_600_000))
-    )
-    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in tweets[:1500]:
-        sink.send(tweet)
-    sink.flush()
+    tweets, sink = half_sent(stack, topic, seed=5)
 
     def live_job(**changes: Any) -> job.JobConfig:
         settings: dict[str, Any] = {
@@ -211,13 +206,7 @@ def test_a_taskmanager_killed_mid_stream_costs_a_restart_not_a_result(
     (systemd, Kubernetes) would start it, and the job goes on from its last checkpoint."""
     settings = stack.settings
     topic, prefix = f"tm-{uuid.uuid4().hex[:8]}", f"t{uuid.uuid4().hex[:6]}_"
-    tweets = list(
-        generate(SyntheticConfig(seed=6, count=3000, per_second=20.0, start_ms=1_767_225_600_000))
-    )
-    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in tweets[:1500]:
-        sink.send(tweet)
-    sink.flush()
+    tweets, sink = half_sent(stack, topic, seed=6)
     config = job_config(
         stack,
         topic,
