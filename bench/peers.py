@@ -30,7 +30,7 @@ import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
-from bench.common import RESULTS, machine, preloaded_stack, write
+from bench.common import RESULTS, TWITTER_AVERAGE_RATE, machine, preloaded_stack, write
 from bench.handwritten_peer import CONSUMERS, Peer, Windows
 from bench.query_cost import timed_run
 from flink_jobs import es_templates
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     count = 5_000 if args.smoke else args.count
     rates: dict[str, float] = {}
     equal: dict[str, bool] = {}
-    with preloaded_stack("peers", count) as (stack, topic, tmp):
+    with preloaded_stack("peers", count, per_second=TWITTER_AVERAGE_RATE) as (stack, topic, tmp):
         es = Elasticsearch(stack.settings.es_url, timeout=120)
         rates["kafka-consumer-perf-test"] = perf_test_rate(stack, topic, count)
         values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
@@ -148,6 +148,7 @@ def report(figures: dict[str, Any]) -> str:
     m = machine()
     rates, equal = figures["tweets_per_s"], figures["results_equal"]
     flink = rates["tweetflow (Flink SQL)"]
+    density = f"{TWITTER_AVERAGE_RATE:,.0f}"
     rows = "\n".join(
         f"| {name} | {rate:,.0f} | {flink / rate:.3f} | "
         f"{'equal' if equal.get(name) else 'DIFFER' if name in equal else ''} |"
@@ -174,13 +175,41 @@ Elasticsearch. "results" compares each peer's documents with tweetflow's.
 ![catch-up throughput](plots/peers.png)
 
 tweetflow's figure includes its start-up (JVM, planning, about 10 s): the mini-cluster run of
-`tweetflow job run --bounded`, as a user runs it.
-
+`tweetflow job run --bounded`, as a user runs it. The topic holds {density} tweets
+per second of event time (Twitter's 2013 average): window costs grow with event time, so a sparser
+stream charges them to fewer tweets.
+{profile_section()}
 ## Not measured yet (issue 8)
 
 Sustained rates with freshness percentiles, Quix Streams and Spark Structured Streaming as
 peers, cost growth with cardinality, window size, parallelism and the state backend. Earlier
 figures: README, "Benchmarks".
+"""
+
+
+def profile_section() -> str:
+    """Where tweetflow's time goes, from the newest `python -m bench.profile` run, if any."""
+    path = RESULTS / "profile.json"
+    if not path.exists():
+        return ""
+    found = orjson.loads(path.read_bytes())
+    rate = found["count"] / found["seconds"]
+    rows = "\n".join(f"| {name} | {share:.1%} |" for name, share in found["activities"].items())
+    return f"""
+## Where tweetflow's time goes
+
+`python -m bench.profile --count {found["count"]}` records one bounded run of the same job with
+Java Flight Recorder ({found["samples"]:,} CPU samples, {rate:,.0f} tweets/s with
+start-up) and charges each sample to what its stack was doing; the collapsed stacks
+(`bench/results/profile.collapsed`) open in speedscope or flamegraph.pl.
+
+| activity | share of CPU samples |
+| --- | ---: |
+{rows}
+
+Before tweetflow's own JSON functions (`TWEET_FIELDS`, `TWEET_TIMESTAMP`), the same profile
+of 300,000 tweets showed 46% of all samples in Flink's JSON_VALUE / JSON_QUERY, which parse
+the payload again for every field (about twenty times per tweet).
 """
 
 

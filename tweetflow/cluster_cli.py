@@ -100,9 +100,14 @@ def sql_render(
     """Write sql/ with the local stack's parameters as SQL client scripts."""
     from flink_jobs import sql_scripts
 
-    scripts = sql_scripts.render(_sql_config(bounded, _cluster()), out)
+    config = _sql_config(bounded, _cluster())
+    scripts = sql_scripts.render(config, out)
     typer.echo(f"wrote {scripts.init}, {scripts.job} and {len(scripts.queries)} queries in {out}")
     typer.echo(f"run: tweetflow sql client -f {scripts.job}")
+    typer.echo(
+        f"on a Flink cluster of your own, its lib/ needs tweetflow's functions: "
+        f"{config.functions_jar}"
+    )
 
 
 @sql_app.command(

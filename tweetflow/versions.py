@@ -43,6 +43,7 @@ class Versions:
     parquet: MavenCoordinate
     hadoop: MavenCoordinate
     snappy: MavenCoordinate
+    java_compiler: MavenCoordinate
     kafka: str
     kafka_scala: str
     log4j: str
@@ -65,6 +66,7 @@ def load() -> Versions:
         parquet=MavenCoordinate.parse(data["formats"]["parquet"]),
         hadoop=MavenCoordinate.parse(data["formats"]["hadoop"]),
         snappy=MavenCoordinate.parse(data["formats"]["snappy"]),
+        java_compiler=MavenCoordinate.parse(data["functions"]["compiler"]),
         kafka=data["kafka"]["version"],
         kafka_scala=data["kafka"]["scala"],
         log4j=data["kafka"]["log4j"],

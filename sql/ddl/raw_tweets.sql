@@ -1,6 +1,6 @@
 -- The tweets topic as raw text: every record reaches SQL, so a malformed one can be
 -- dead-lettered instead of vanishing inside a JSON decoder. Event time comes from the JSON's
--- timestamp_ms; a record without one, or one further ahead of the clock than the job's
+-- timestamp_ms (TWEET_TIMESTAMP, sql/ddl/tweet_timestamp_function.sql); a record without one, or one further ahead of the clock than the job's
 -- tolerance, gets epoch 0, which never advances the watermark: a single tweet dated 2100 would
 -- otherwise make every later tweet late.
 CREATE TABLE IF NOT EXISTS raw_tweets (
@@ -11,9 +11,9 @@ CREATE TABLE IF NOT EXISTS raw_tweets (
     event_time AS COALESCE(
         TO_TIMESTAMP_LTZ(
             CASE
-                WHEN TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT)
+                WHEN TRY_CAST(TWEET_TIMESTAMP(payload) AS BIGINT)
                     > (UNIX_TIMESTAMP() + CAST('${future_tolerance_s}' AS BIGINT)) * 1000 THEN 0
-                ELSE TRY_CAST(JSON_VALUE(payload, '$.timestamp_ms') AS BIGINT)
+                ELSE TRY_CAST(TWEET_TIMESTAMP(payload) AS BIGINT)
             END,
             3
         ),

@@ -11,6 +11,7 @@ from bench import (
     freshness,
     peers,
     producer_bench,
+    profile,
     query_cost,
 )
 from tweetflow.settings import Settings
@@ -80,3 +81,12 @@ def test_peers_smoke() -> None:
         "hand-written (kafka-python)": True,
         "hand-written (confluent-kafka)": True,
     }
+
+
+def test_profile_smoke() -> None:
+    """The job is recorded and its samples are attributed: the source's tweet parsing shows."""
+    results = profile.main(["--smoke"])
+    assert results["samples"] > 0
+    assert abs(sum(results["activities"].values()) - 1) < 1e-9
+    assert "tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)" in results["activities"]
+    assert not any(name.startswith("JSON functions") for name in results["activities"])

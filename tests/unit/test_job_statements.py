@@ -8,6 +8,7 @@ def config(**changes: object) -> JobConfig:
         "kafka_bootstrap": "127.0.0.1:9092",
         "es_hosts": "http://127.0.0.1:9200",
         "connector_jars": (Path("a.jar"),),
+        "functions_jar": Path("tweetflow-functions.jar"),
     }
     return JobConfig(**{**base, **changes})  # type: ignore[arg-type]
 
@@ -39,6 +40,7 @@ def test_every_insert_targets_a_declared_sink() -> None:
 def test_every_sql_file_is_used_exactly_once() -> None:
     from flink_jobs.job import (
         ES_CREDENTIALS,
+        FUNCTIONS,
         KAFKA_DEFAULTS,
         KAFKA_SECURITY,
         KAFKA_TRUSTSTORE,
@@ -50,7 +52,7 @@ def test_every_sql_file_is_used_exactly_once() -> None:
 
     setup = {p for q in QUERIES.values() for p in q.setup}  # shared by the queries needing it
     kafka = [KAFKA_DEFAULTS, KAFKA_SECURITY, KAFKA_TRUSTSTORE]
-    used = [*kafka, *SOURCE_DDL, ES_CREDENTIALS, *VIEWS, *setup] + [
+    used = [*FUNCTIONS, *kafka, *SOURCE_DDL, ES_CREDENTIALS, *VIEWS, *setup] + [
         p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)
     ]
     assert len(used) == len(set(used))
@@ -123,7 +125,7 @@ def test_enrichment_is_a_switch() -> None:
     assert not any("sentiment" in s for s in ddl + inserts)  # off: no Python in the job
     for mode in ("scalar", "vectorized"):
         ddl, inserts = statements(config(enrichment=mode))
-        [function] = [s for s in ddl if "FUNCTION" in s]
+        [function] = [s for s in ddl if "LANGUAGE PYTHON" in s]
         assert f"AS 'flink_jobs.sentiment.sentiment_{mode}' LANGUAGE PYTHON" in function
         assert sum("INSERT INTO sentiment_es" in s for s in inserts) == 1
         assert sum("INSERT INTO hashtag_sentiment_es" in s for s in inserts) == 1

@@ -91,6 +91,7 @@ def components() -> dict[str, Component]:
             (v.parquet, v.hadoop, v.snappy),
             exclude_prefixes=("slf4j-",),
         ),
+        "java-compiler": Component("java-compiler", (v.java_compiler,), transitive=False),
         # The SQL client inside the PyFlink package needs the gateway's classes, which the
         # package does not ship; its own dependencies are all in flink-dist.
         "flink-sql-gateway": Component(

@@ -257,7 +257,13 @@ class FlinkCluster:
         java = self.java()
         connectors = artifacts.ensure("flink-connectors", self.settings.cache_dir, java.home)
         gateway = artifacts.ensure("flink-sql-gateway", self.settings.cache_dir, java.home)
-        self.distribution.prepare(sorted(connectors.glob("*.jar")), sorted(gateway.glob("*.jar")))
+        # tweetflow's Java functions too: generated code calls them from the cluster's class path.
+        from flink_jobs import java_functions
+
+        functions = java_functions.jar(self.settings.cache_dir, java)
+        self.distribution.prepare(
+            [*sorted(connectors.glob("*.jar")), functions], sorted(gateway.glob("*.jar"))
+        )
         started, running = [], []
         # TaskManagers register with a running JobManager, so it goes first.
         (started if self.jobmanager.start(java, self.distribution.lib_dir) else running).append(

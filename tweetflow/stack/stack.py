@@ -57,6 +57,17 @@ class LocalStack:
         directory = artifacts.ensure("flink-parquet", self.settings.cache_dir, java.home)
         return tuple(sorted(directory.glob("*.jar")))
 
+    def functions_jar(self, java: Java) -> Path:
+        """tweetflow's Java SQL functions (flink_jobs/java/): the copy built into tweetflow's
+        Flink image (FLINK_HOME/lib), else compiled here on first use."""
+        from flink_jobs import java_functions
+
+        flink_home = os.environ.get("FLINK_HOME", "")
+        built = sorted(Path(flink_home, "lib").glob(f"{java_functions.JAR_PREFIX}*.jar"))
+        if flink_home and built:
+            return built[0]
+        return java_functions.jar(self.settings.cache_dir, java)
+
     def job_connector_jars(self, java: Java) -> tuple[Path, ...]:
         """Jars the job ships; none when FLINK_HOME is a Flink installation that already has the
         connectors in lib/ (tweetflow's Flink image), so no download is needed there."""
@@ -118,6 +129,7 @@ class LocalStack:
             "es_password": es_password() if settings.es_username else "",
             "es_ca_file": es_ca_file(settings),
             "connector_jars": self.job_connector_jars(java),
+            "functions_jar": self.functions_jar(java),
             "kafka_topic": settings.topic,
             "checkpoint_dir": settings.checkpoint_dir,
             "log_dir": settings.state_dir / "logs" / "flink",

@@ -1,0 +1,15 @@
+package tweetflow.flink;
+
+import org.apache.flink.table.functions.ScalarFunction;
+
+/**
+ * TWEET_TIMESTAMP(payload): JSON_VALUE(payload, '$.timestamp_ms') read by streaming to the
+ * field's first occurrence, building nothing (TweetJson.topLevelValue says where the two can
+ * differ); the source computes every record's event time with it.
+ */
+public class TweetTimestamp extends ScalarFunction {
+
+    public String eval(String payload) {
+        return TweetJson.topLevelValue(payload, "timestamp_ms");
+    }
+}

