@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import re
 import subprocess
 import time
@@ -25,8 +26,10 @@ from typing import Any
 
 import orjson
 
+from bench import report
 from bench.common import RESULTS, TWITTER_AVERAGE_RATE, preloaded_stack, write
 from flink_jobs import job
+from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
 PEER_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
@@ -77,7 +80,7 @@ def record(
         queries=queries,
         jvm_args=f"-XX:StartFlightRecording=filename={recording},settings=profile,dumponexit=true",
     )
-    child = multiprocessing.get_context("spawn").Process(target=job.run, args=(config,))
+    child = multiprocessing.get_context("spawn").Process(target=_run_afresh, args=(config,))
     began = time.monotonic()
     child.start()
     child.join()
@@ -85,6 +88,14 @@ def record(
     if child.exitcode != 0 or not recording.exists():
         raise RuntimeError(f"the profiled run failed (exit {child.exitcode}); logs in {tmp}/logs")
     return recording, seconds
+
+
+def _run_afresh(config: job.JobConfig) -> None:
+    """The job with a gateway JVM of its own: without the state a Python UDF run leaves in the
+    parent's environment, PyFlink would refuse to start one here."""
+    for name in process.PYFLINK_LOOPBACK_VARIABLES:
+        os.environ.pop(name, None)
+    job.run(config)
 
 
 def samples(recording: Path, jfr_tool: Path) -> list[Sample]:
@@ -178,6 +189,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.collapsed").write_text(collapsed(found), encoding="utf-8")
     print(f"results: {write(name, figures)}; stacks: {RESULTS / f'{name}.collapsed'}")
+    if not args.smoke:
+        print(f"report: {report.write()}")
     return figures
 
 

@@ -12,6 +12,7 @@ from bench import (
     peers,
     producer_bench,
     profile,
+    sustained,
     query_cost,
 )
 from tweetflow.settings import Settings
@@ -90,3 +91,13 @@ def test_profile_smoke() -> None:
     assert abs(sum(results["activities"].values()) - 1) < 1e-9
     assert "tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)" in results["activities"]
     assert not any(name.startswith("JSON functions") for name in results["activities"])
+
+
+def test_sustained_smoke() -> None:
+    """At 1,000 tweets/s the live job keeps up, and both kinds of freshness are measured."""
+    results = sustained.main(["--smoke"])
+    [row] = results["rates"]
+    assert row["achieved"] > 0
+    assert row["windows"] > 0 and row["tweets_sampled"] > 0
+    assert row["window_end_to_visible_p50_s"] is not None
+    assert row["produced_to_visible_p50_s"] is not None

@@ -1,0 +1,266 @@
+"""Sustained rates: the live job fed at fixed rates, one after the other, each for a while.
+
+    python -m bench.sustained                           # 1,000 ... 143,199 tweets/s, 60 s each
+    python -m bench.sustained --seconds 300             # the issue's five minutes per rate
+    python -m bench.sustained --smoke                   # 1,000 tweets/s for 15 s, for CI
+
+One unbounded job (the peers' queries and live_tweets, watermark 1 s behind) reads a topic that
+a producer process fills at 1,000, 5,700 (Twitter's 2013 average), 20,000, 50,000 and 143,199
+(its August 2013 peak) tweets/s, stamping each tweet with its planned send time. Per rate:
+  - the rate sent (the topic's growth), the rate the job read (its committed offsets' growth)
+    and its consumer lag (end offsets minus the offsets the job commits at each checkpoint,
+    sampled every 2 s), bounded when it does not grow over the second half of the period;
+  - window end -> visible: 2-second tweet_rate windows, from their end to found by a search;
+  - produced -> visible: live_tweets documents, from their send time to found by a search.
+Searches run every 200 ms, so figures are good to about 0.2 s; Elasticsearch refreshes every
+second. A rate not held ends the run: higher ones would not be either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from bench import report
+from bench.common import write
+from bench.freshness import percentile
+from bench.report import PLOTS
+from flink_jobs import job
+from tweetflow.stack.ports import private_settings
+from tweetflow.stack.stack import LocalStack
+
+RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
+QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "live_tweets")
+
+
+def produce(bootstrap: str, topic: str, rate: float, seconds: float) -> None:
+    """The producer process: synthetic tweets stamped with their planned send time."""
+    from producer import pipeline
+    from producer.cli import synthetic_records
+    from producer.kafka_sink import open_sink
+    from producer.synthetic import SyntheticConfig
+
+    sink = open_sink("confluent-kafka", bootstrap, topic)
+    start_ms = int(time.time() * 1000)
+    records = synthetic_records(
+        SyntheticConfig(
+            seed=int(rate), count=int(rate * seconds), start_ms=start_ms, per_second=rate,
+            out_of_order=0.0,
+        )
+    )  # fmt: skip
+    pipeline.run(records, sink, rate=rate)
+    sink.close()
+
+
+class Lag:
+    """End offsets minus the job's committed offsets, summed over partitions."""
+
+    def __init__(self, bootstrap: str, topic: str, group: str) -> None:
+        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        self.consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+        self.group = group
+        self.partitions = [
+            TopicPartition(topic, p) for p in self.consumer.partitions_for_topic(topic) or ()
+        ]
+
+    def end(self) -> int:
+        return sum(self.consumer.end_offsets(self.partitions).values())
+
+    def done(self) -> int:
+        """Records the job has read, as of its last checkpoint."""
+        committed = self.admin.list_group_offsets(self.group).get(self.group, {})
+        return sum(committed[p].offset for p in self.partitions if p in committed)
+
+    def __call__(self) -> int:
+        return self.end() - self.done()
+
+    def close(self) -> None:
+        self.admin.close()
+        self.consumer.close()
+
+
+class Watcher(threading.Thread):
+    """Polls Elasticsearch; notes when each 2 s window and each live tweet was first found."""
+
+    def __init__(self, es: Elasticsearch, prefix: str) -> None:
+        super().__init__(daemon=True)
+        self.es, self.prefix = es, prefix
+        self.windows: dict[str, tuple[float, float]] = {}  # id -> (window end, seen)
+        self.tweets: list[tuple[float, float]] = []  # (created, seen)
+        self.newest_ms = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            now = time.time()
+            for hit in self._search(f"{self.prefix}tweet_rate", {"term": {"window_seconds": 2}}):
+                if hit["_id"] not in self.windows:
+                    self.windows[hit["_id"]] = (_epoch(hit["_source"]["window_end"]), now)
+            newer = {"range": {"created_at": {"gt": self.newest_ms, "format": "epoch_millis"}}}
+            for hit in self._search(
+                f"{self.prefix}live_tweets-*", newer, sort=[{"created_at": "desc"}]
+            ):
+                created = _epoch(hit["_source"]["created_at"])
+                self.tweets.append((created, now))
+                self.newest_ms = max(self.newest_ms, int(created * 1000))
+
+    def _search(self, index: str, query: dict[str, Any], **extra: Any) -> list[dict[str, Any]]:
+        try:
+            return self.es.search(index=index, size=500, query=query, **extra)["hits"]["hits"]
+        except Exception:  # the index appears with its first document
+            return []
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def one_rate(
+    stack: LocalStack, topic: str, lag: Lag, watcher: Watcher, rate: float, seconds: float
+) -> dict[str, Any]:
+    began, first_end, first_done = time.time(), lag.end(), lag.done()
+    producer = multiprocessing.get_context("spawn").Process(
+        target=produce, args=(stack.settings.kafka_bootstrap, topic, rate, seconds)
+    )
+    producer.start()
+    samples: list[tuple[float, int]] = []
+    while producer.is_alive():
+        samples.append((time.time() - began, lag()))
+        time.sleep(2)
+    sent_for = time.time() - began
+    achieved = (lag.end() - first_end) / sent_for
+    processed = (lag.done() - first_done) / sent_for
+    time.sleep(8)  # the last windows fire and flush
+    ended = time.time()
+    half = [n for t, n in samples if t >= sent_for / 2]
+    first = [n for t, n in samples if t < sent_for / 2]
+    bounded = bool(half) and max(half) <= max(max(first, default=0) * 1.5, rate * 12)
+    windows = [seen - end for end, seen in watcher.windows.values() if began < end < ended - 8]
+    tweets = [seen - created for created, seen in watcher.tweets if began < created < ended - 8]
+
+    def pct(values: list[float], q: float) -> float | None:
+        return percentile(values, q) if values else None
+
+    return {
+        "offered": rate,
+        "achieved": achieved,
+        "processed": processed,
+        "lag_max": max((n for _, n in samples), default=0),
+        "lag_second_half_max": max(half, default=0),
+        "lag_bounded": bounded,
+        "window_end_to_visible_p50_s": statistics.median(windows) if windows else None,
+        "window_end_to_visible_p99_s": pct(windows, 0.99),
+        "produced_to_visible_p50_s": statistics.median(tweets) if tweets else None,
+        "produced_to_visible_p99_s": pct(tweets, 0.99),
+        "windows": len(windows),
+        "tweets_sampled": len(tweets),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rates", default=",".join(f"{r:.0f}" for r in RATES))
+    parser.add_argument("--watermark", type=int, default=1, help="watermark delay, seconds")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
+    seconds = 15.0 if args.smoke else args.seconds
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="tweetflow-sustained-") as state:
+        stack = LocalStack(private_settings(Path(state)))
+        stack.up()
+        try:
+            topic, prefix = f"sustained-{uuid.uuid4().hex[:6]}", f"s{uuid.uuid4().hex[:6]}_"
+            from producer.kafka_sink import TweetSink
+
+            TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
+            config = stack.job_config(
+                kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
+                es_index_prefix=prefix, queries=QUERIES, watermark_delay_s=args.watermark,
+                checkpoint_interval="2 s", checkpoint_dir=Path(state) / "checkpoints",
+                log_dir=Path(state) / "logs",
+            )  # fmt: skip
+            result = job.start(config)
+            time.sleep(15)  # the job reaches its Kafka source
+            es = Elasticsearch(stack.settings.es_url)
+            watcher, lag = Watcher(es, prefix), Lag(stack.settings.kafka_bootstrap, topic, topic)
+            watcher.start()
+            try:
+                for rate in rates:
+                    rows.append(one_rate(stack, topic, lag, watcher, rate, seconds))
+                    print(_line(rows[-1]), flush=True)
+                    if not rows[-1]["lag_bounded"]:
+                        break
+            finally:
+                watcher.stop.set()
+                lag.close()
+                client = result.get_job_client()
+                if client is not None:
+                    client.cancel().result()
+        finally:
+            stack.down()
+    held = [r["offered"] for r in rows if r["lag_bounded"]]
+    results = {"seconds": seconds, "watermark_s": args.watermark, "rates": rows,
+               "highest_held": max(held, default=None)}  # fmt: skip
+    print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
+    print(f"results: {write('sustained_smoke' if args.smoke else 'sustained', results)}")
+    if not args.smoke:
+        plot(rows, PLOTS / "sustained.png")
+        print(f"report: {report.write()}")
+    return results
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    """Achieved against offered rate, and the freshness percentiles at each rate."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    offered = [r["offered"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    left.plot(offered, offered, ":", color="grey", label="offered")
+    left.plot(offered, [r["achieved"] for r in rows], "o-", label="sent")
+    left.plot(offered, [r["processed"] for r in rows], "s-", label="read by the job")
+    left.set(xscale="log", yscale="log", xlabel="offered tweets/s", ylabel="tweets/s")
+    left.legend()
+    for key, label in (("window_end_to_visible", "window end"), ("produced_to_visible", "sent")):
+        for q, style in (("p50", "o-"), ("p99", "s--")):
+            values = [r[f"{key}_{q}_s"] for r in rows]
+            right.plot(offered, values, style, label=f"{label} → visible {q}")
+    right.set(xscale="log", xlabel="offered tweets/s", ylabel="seconds")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    PLOTS.mkdir(exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+def _line(row: dict[str, Any]) -> str:
+    def s(key: str) -> str:
+        value = row[key]
+        return "  -  " if value is None else f"{value:5.2f}"
+
+    return (
+        f"  offered {row['offered']:>9,.0f}/s sent {row['achieved']:>9,.0f}/s "
+        f"read {row['processed']:>9,.0f}/s  "
+        f"lag max {row['lag_max']:>9,}{'' if row['lag_bounded'] else ' GROWING'}  "
+        f"window end->visible p50 {s('window_end_to_visible_p50_s')} p99 "
+        f"{s('window_end_to_visible_p99_s')}  produced->visible p50 "
+        f"{s('produced_to_visible_p50_s')} p99 {s('produced_to_visible_p99_s')}"
+    )
+
+
+if __name__ == "__main__":
+    main()
