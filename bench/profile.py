@@ -99,6 +99,8 @@ def _run_afresh(config: job.JobConfig) -> None:
 
 
 def samples(recording: Path, jfr_tool: Path) -> list[Sample]:
+    if not jfr_tool.exists():
+        raise RuntimeError(f"no {jfr_tool}: reading the recording needs a JDK's jfr tool")
     printed = subprocess.run(
         [str(jfr_tool), "print", "--json", "--stack-depth", "128",
          "--events", "jdk.ExecutionSample", str(recording)],

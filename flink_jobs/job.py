@@ -326,12 +326,12 @@ def _prepare_gateway_environment(config: JobConfig) -> None:
     os.environ["JVM_ARGS"] = f"-Xmx{config.heap} {config.jvm_args}".strip()
     # Generated code calls the functions by class name, and is compiled in this JVM with its
     # own class loader, which does not see pipeline.jars: the functions go into its lib/.
-    # (PyFlink honours FLINK_LIB_DIR only when FLINK_HOME is set.)
     from flink_jobs import java_functions
     from tweetflow.stack.flink_cluster import pyflink_home
 
-    os.environ.setdefault("FLINK_HOME", str(pyflink_home()))
-    os.environ["FLINK_LIB_DIR"] = str(java_functions.lib_dir(config.functions_jar))
+    lib = java_functions.lib_dir(java_functions.flink_lib(), config.functions_jar)
+    os.environ.setdefault("FLINK_HOME", str(pyflink_home()))  # else PyFlink resets FLINK_LIB_DIR
+    os.environ["FLINK_LIB_DIR"] = str(lib)
     if config.es_ca_file:
         # The Elasticsearch connector trusts the JVM's trust store: the JDK's CAs plus this one.
         from tweetflow.stack import tls

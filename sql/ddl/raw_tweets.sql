@@ -1,8 +1,8 @@
 -- The tweets topic as raw text: every record reaches SQL, so a malformed one can be
 -- dead-lettered instead of vanishing inside a JSON decoder. Event time comes from the JSON's
--- timestamp_ms (TWEET_TIMESTAMP, sql/ddl/tweet_timestamp_function.sql); a record without one, or one further ahead of the clock than the job's
--- tolerance, gets epoch 0, which never advances the watermark: a single tweet dated 2100 would
--- otherwise make every later tweet late.
+-- timestamp_ms (TWEET_TIMESTAMP, sql/ddl/tweet_timestamp_function.sql); a record without one,
+-- or one further ahead of the clock than the job's tolerance, gets epoch 0, which never
+-- advances the watermark: a single tweet dated 2100 would otherwise make every later tweet late.
 CREATE TABLE IF NOT EXISTS raw_tweets (
     payload STRING,
     kafka_partition INT METADATA FROM 'partition' VIRTUAL,

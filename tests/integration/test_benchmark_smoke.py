@@ -12,8 +12,8 @@ from bench import (
     peers,
     producer_bench,
     profile,
-    sustained,
     query_cost,
+    sustained,
 )
 from tweetflow.settings import Settings
 
