@@ -28,6 +28,7 @@ import orjson
 
 from bench import report
 from bench.common import RESULTS, TWITTER_AVERAGE_RATE, preloaded_stack, write
+from bench.query_cost import bounded_config
 from flink_jobs import job
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
@@ -70,16 +71,10 @@ def record(
 ) -> tuple[Path, float]:
     """One bounded run in a child process (its JVM ends with it, writing the recording)."""
     recording = tmp / f"job-{uuid.uuid4().hex[:6]}.jfr"
-    config = stack.job_config(
-        kafka_topic=topic,
-        kafka_group_id=f"profile-{uuid.uuid4().hex[:6]}",
-        bounded=True,
-        es_index_prefix=f"prof{uuid.uuid4().hex[:6]}_",
-        checkpoint_dir=tmp / "checkpoints",
-        log_dir=tmp / "logs",
-        queries=queries,
+    config = bounded_config(
+        stack, topic, queries, tmp,
         jvm_args=f"-XX:StartFlightRecording=filename={recording},settings=profile,dumponexit=true",
-    )
+    )  # fmt: skip
     child = multiprocessing.get_context("spawn").Process(target=_run_afresh, args=(config,))
     began = time.monotonic()
     child.start()

@@ -22,6 +22,27 @@ from flink_jobs import job
 from tweetflow.stack.stack import LocalStack
 
 
+def bounded_config(
+    stack: LocalStack,
+    topic: str,
+    queries: tuple[str, ...],
+    tmp: Path,
+    prefix: str = "",
+    **extra: Any,
+) -> job.JobConfig:
+    """The job over the whole topic from its earliest offset, with fresh group and indexes."""
+    return stack.job_config(
+        kafka_topic=topic,
+        kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
+        bounded=True,
+        es_index_prefix=prefix or f"cost{uuid.uuid4().hex[:6]}_",
+        checkpoint_dir=tmp / "checkpoints",
+        log_dir=tmp / "logs",
+        queries=queries,
+        **extra,
+    )
+
+
 def timed_run(
     stack: LocalStack,
     topic: str,
@@ -31,16 +52,7 @@ def timed_run(
     prefix: str = "",
 ) -> float:
     """Seconds of one bounded run of the job from the earliest offset, start-up included."""
-    config = stack.job_config(
-        kafka_topic=topic,
-        kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
-        bounded=True,
-        es_index_prefix=prefix or f"cost{uuid.uuid4().hex[:6]}_",
-        checkpoint_dir=tmp / "checkpoints",
-        log_dir=tmp / "logs",
-        queries=queries,
-        enrichment=enrichment,
-    )
+    config = bounded_config(stack, topic, queries, tmp, prefix, enrichment=enrichment)
     began = time.monotonic()
     job.run(config)
     return time.monotonic() - began
