@@ -8,11 +8,40 @@ real Elasticsearch that a real pipeline run filled."""
 from __future__ import annotations
 
 import re
+import ssl
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
 METRIC_AGGS = {"sum", "max", "min", "avg", "cardinality"}
+
+
+def _expand(value: object, env: dict[str, str]) -> str:
+    """Grafana's expansion of $VAR and ${VAR} in provisioning values (unset: empty)."""
+    return re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), str(value))
+
+
+def _parse_bool(text: str) -> bool:
+    """Go's strconv.ParseBool, which Grafana applies to an expanded boolean field."""
+    if text in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if text in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    raise ValueError(f"Grafana cannot provision basicAuth {text!r}: it is not a boolean")
+
+
+def datasource_client(datasource: dict[str, Any], env: dict[str, str]) -> Elasticsearch:
+    """The connection Grafana makes of a provisioned data source in this environment: its URL,
+    basic authentication when enabled, the CA of tlsCACert when tlsAuthWithCACert is on and
+    the PEM is not empty (else the system's CAs)."""
+    secure = {k: _expand(v, env) for k, v in datasource.get("secureJsonData", {}).items()}
+    options: dict[str, Any] = {"max_retries": 0}
+    if _parse_bool(_expand(datasource.get("basicAuth", "false"), env)):
+        user = _expand(datasource.get("basicAuthUser", ""), env)
+        options["http_auth"] = (user, secure.get("basicAuthPassword", ""))
+    if datasource["jsonData"].get("tlsAuthWithCACert") and secure.get("tlsCACert"):
+        options["ssl_context"] = ssl.create_default_context(cadata=secure["tlsCACert"])
+    return Elasticsearch(_expand(datasource["url"], env), **options)
 
 
 def interpolate(query: str, variables: dict[str, str]) -> str:

@@ -5,6 +5,7 @@ never shows up in logs, errors, the job's plan or rendered configuration."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 import uuid
@@ -13,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from flink_jobs import job, sql_scripts
+from flink_jobs import es_templates, job, sql_scripts
+from tests import grafana_es
 from tests.job_process import JobProcess
 from tests.pipeline_results import (
     RESTART_QUERIES,
@@ -230,3 +233,62 @@ def test_wrong_elasticsearch_credentials_stop_the_job_with_a_clear_error(
     with pytest.raises(ValueError, match="writer role"):
         job.start(dataclasses.replace(config, es_username="tweetflow-reader",
                                       es_password=READER_PASSWORD))  # fmt: skip
+
+
+GRAFANA = REPOSITORY / "deploy" / "grafana"
+SAMPLE = {"date": "2026-01-01T00:00:30Z", "keyword": "securedtag", "text": "securedtag",
+          "integer": 1, "long": 1, "double": 0.5, "boolean": True}  # fmt: skip
+FILTERED = {"window_seconds": 2, "window_kind": "hop"}  # what panels filter on
+
+
+def test_grafana_data_sources_read_every_panel_as_the_reader(secured: dict[str, Any]) -> None:
+    """The provisioned data sources, expanded from the environment a secured deployment gives
+    Grafana (compose and Kubernetes set these), run every panel through the gateway."""
+    settings = secured["stack"].settings
+    ca_pem = (settings.state_dir / "tls" / "ca.pem").read_text()
+    env = {
+        "TWEETFLOW_GRAFANA_ES_URL": settings.es_url,
+        "TWEETFLOW_GRAFANA_ES_BASIC_AUTH": "true",
+        "TWEETFLOW_ES_READER_USERNAME": "tweetflow-reader",
+        "TWEETFLOW_ES_READER_PASSWORD": READER_PASSWORD,
+        "TWEETFLOW_GRAFANA_ES_CA_PEM": ca_pem,
+    }
+    writer = connect(settings)
+    for name, body in es_templates.templates("tweetflow_").items():
+        writer.indices.put_index_template(name=name, body=body)
+    provisioned = yaml.safe_load(
+        (GRAFANA / "provisioning/datasources/elasticsearch.yml").read_text()
+    )
+    sources = {ds["uid"]: ds for ds in provisioned["datasources"]}
+    mappings = json.loads(es_templates.TEMPLATES_FILE.read_text())["indexes"]
+    for ds in sources.values():
+        index = ds["jsonData"]["index"]
+        fields = mappings[index.removeprefix("tweetflow_").removesuffix("-*")]["properties"]
+        document = {f: SAMPLE[spec["type"]] for f, spec in fields.items() if spec["type"] in SAMPLE}
+        document |= {f: v for f, v in FILTERED.items() if f in fields}
+        writer.index(index=index.replace("-*", "-2026.01.01"), document=document, refresh=True)
+
+    around = (1_767_225_600_000, 1_767_225_660_000)
+    used = set()
+    for board in ("tweets.json", "hashtag.json"):
+        for panel in json.loads((GRAFANA / "dashboards" / board).read_text())["panels"]:
+            for target in panel.get("targets", []):
+                ds = sources[target["datasource"]["uid"]]
+                client = grafana_es.datasource_client(ds, env)
+                index = ds["jsonData"]["index"]
+                rows = grafana_es.rows(client, index, target, around, {"hashtag": "securedtag"})
+                # Histogram panels return empty buckets too: the document must be counted.
+                assert any(r.get("count", 1) for r in rows), f"{board}: {panel['title']!r}"
+                used.add(ds["uid"])
+    assert used == set(sources)  # every provisioned data source served a panel
+
+    some = next(iter(sources.values()))
+    with pytest.raises(es_errors.AuthenticationException):
+        wrong = env | {"TWEETFLOW_ES_READER_PASSWORD": "wrong"}
+        grafana_es.datasource_client(some, wrong).search(index=some["jsonData"]["index"])
+    with pytest.raises(es_errors.SSLError):  # without the CA's PEM: the system's CAs
+        no_ca = env | {"TWEETFLOW_GRAFANA_ES_CA_PEM": ""}
+        grafana_es.datasource_client(some, no_ca).search(index=some["jsonData"]["index"])
+    with pytest.raises(es_errors.AuthorizationException):  # the reader cannot write
+        reader = grafana_es.datasource_client(some, env)
+        reader.index(index=some["jsonData"]["index"], document={"x": 1})

@@ -93,3 +93,46 @@ def test_named_volumes_are_declared(compose: dict) -> None:
             source = volume.split(":", 1)[0]
             if not source.startswith((".", "/")):
                 assert source in declared, source
+
+
+def compose_value(text: str, host: dict[str, str]) -> str:
+    """Compose's ${VAR:-default} interpolation, the only form this file uses."""
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: host.get(m.group(1)) or m.group(2), str(text))
+
+
+def grafana_sees(compose: dict, host: dict[str, str]) -> dict[str, str]:
+    """The data source fields Grafana provisions, expanded from its environment as it does."""
+    env = {
+        k: compose_value(v, host) for k, v in compose["services"]["grafana"]["environment"].items()
+    }
+    provisioned = (REPO / "deploy/grafana/provisioning/datasources/elasticsearch.yml").read_text()
+    assert set(re.findall(r"\$(\w+)", provisioned)) <= set(env), "a variable Grafana lacks"
+    first = yaml.safe_load(provisioned)["datasources"][0]
+    fields = {k: first[k] for k in ("url", "basicAuth", "basicAuthUser")}
+    fields |= first["secureJsonData"]
+    return {k: re.sub(r"\$(\w+)", lambda m: env[m.group(1)], v) for k, v in fields.items()}
+
+
+def test_grafana_reads_the_open_local_elasticsearch_by_default(compose: dict) -> None:
+    seen = grafana_sees(compose, {})
+    assert seen["url"] == "http://elasticsearch:9200"
+    assert seen["basicAuth"] == "false"  # Grafana parses it as a boolean: never empty
+    assert seen["basicAuthPassword"] == seen["tlsCACert"] == ""
+
+
+def test_grafana_reads_a_secured_elasticsearch_from_the_environment(compose: dict) -> None:
+    host = {
+        "TWEETFLOW_GRAFANA_ES_URL": "https://es.example:9200",
+        "TWEETFLOW_GRAFANA_ES_BASIC_AUTH": "true",
+        "TWEETFLOW_ES_READER_USERNAME": "tweetflow-reader",
+        "TWEETFLOW_ES_READER_PASSWORD": "from-the-shell",
+        "TWEETFLOW_GRAFANA_ES_CA_PEM": "-----BEGIN CERTIFICATE-----",
+    }
+    seen = grafana_sees(compose, host)
+    assert seen == {
+        "url": "https://es.example:9200",
+        "basicAuth": "true",
+        "basicAuthUser": "tweetflow-reader",
+        "basicAuthPassword": "from-the-shell",
+        "tlsCACert": "-----BEGIN CERTIFICATE-----",
+    }

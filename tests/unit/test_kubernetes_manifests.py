@@ -4,6 +4,7 @@ on; versions against the matrix; names that refer to each other."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -134,19 +135,67 @@ def test_services_and_secrets_referred_to_are_the_ones_the_operators_create(
         assert env["TWEETFLOW_KAFKA_SERVERS"]["value"] == f"{kafka}-kafka-bootstrap:9092"
         assert env["TWEETFLOW_TOPIC"]["value"] == "tweets"
     assert job_env["TWEETFLOW_ES_HOSTS"]["value"] == f"http://{es}-es-http:9200"
-    es_secret = f"{es}-es-elastic-user"
-    assert job_env["TWEETFLOW_ES_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == es_secret
     grafana_env = env_of(one(docs, "Deployment", "grafana"))
-    assert grafana_env["ES_PASSWORD"]["valueFrom"]["secretKeyRef"]["name"] == es_secret
-    datasources = yaml.safe_load(
-        one(docs, "ConfigMap", "grafana-datasources")["data"]["elasticsearch.yml"]
-    )["datasources"]
-    assert datasources[0]["url"] == f"http://{es}-es-http:9200"
+    assert grafana_env["TWEETFLOW_GRAFANA_ES_URL"]["value"] == f"http://{es}-es-http:9200"
+
+
+def secret_of(env: dict[str, dict[str, Any]], name: str) -> tuple[str, str]:
+    ref = env[name]["valueFrom"]["secretKeyRef"]
+    return ref["name"], ref["key"]
+
+
+def test_elasticsearch_users_have_least_privilege(docs: list[dict[str, Any]]) -> None:
+    """The job writes as the writer, Grafana reads as the reader, both users from secrets the
+    Elasticsearch resource loads into its file realm, with the roles the README documents."""
+    es = one(docs, "Elasticsearch")["spec"]["auth"]
+    realm = {entry["secretName"] for entry in es["fileRealm"]}
+    job_env = env_of(one(docs, "FlinkDeployment"))
+    grafana_env = env_of(one(docs, "Deployment", "grafana"))
+    assert secret_of(job_env, "TWEETFLOW_ES_USERNAME") == ("tweetflow-es-writer", "username")
+    assert secret_of(job_env, "TWEETFLOW_ES_PASSWORD") == ("tweetflow-es-writer", "password")
+    reader = ("TWEETFLOW_ES_READER_USERNAME", "TWEETFLOW_ES_READER_PASSWORD")
+    assert {secret_of(grafana_env, name)[0] for name in reader} == {"tweetflow-es-reader"}
+    assert realm == {"tweetflow-es-writer", "tweetflow-es-reader"}
+    assert not any("elastic-user" in str(env) for env in (job_env, grafana_env))
+
+    [roles_secret] = [entry["secretName"] for entry in es["roles"]]
+    roles = yaml.safe_load(one(docs, "Secret", roles_secret)["stringData"]["roles.yml"])
+    readme = (DIR.parents[1] / "README.md").read_text()
+    for role in ("tweetflow_writer", "tweetflow_reader"):
+        documented = re.search(rf"PUT _security/role/{role}\n(\{{.*?\}})\n(?:\n|```)", readme, re.S)
+        assert documented, role
+        assert roles[role] == json.loads(documented.group(1)), role
+    assert roles["tweetflow_kibana_viewer"]["indices"] == roles["tweetflow_reader"]["indices"]
+
+
+def test_grafana_gets_every_variable_its_provisioning_uses(docs: list[dict[str, Any]]) -> None:
+    """Grafana expands $VARIABLES in provisioning files; an unset one becomes empty text (and
+    an empty basicAuth stops provisioning)."""
+    env = env_of(one(docs, "Deployment", "grafana"))
+    provisioned = one(docs, "ConfigMap", "grafana-datasources")["data"]["elasticsearch.yml"]
+    assert set(re.findall(r"\$(\w+)", provisioned)) <= set(env)
+    mounts = {
+        m["name"]: m["mountPath"]
+        for c in one(docs, "Deployment", "grafana")["spec"]["template"]["spec"]["containers"]
+        for m in c["volumeMounts"]
+    }
+    provider = yaml.safe_load(
+        one(docs, "ConfigMap", "grafana-dashboard-provider")["data"]["tweetflow.yml"]
+    )
+    assert mounts["dashboards"] == provider["providers"][0]["options"]["path"]
+    assert set(one(docs, "ConfigMap", "grafana-dashboards")["data"]) == {
+        "tweets.json",
+        "hashtag.json",
+    }
 
 
 def test_no_secret_value_is_written_in_a_manifest(docs: list[dict[str, Any]]) -> None:
     text = "\n".join((DIR / name).read_text() for name in (p.name for p in DIR.glob("*.yaml")))
-    assert not re.search(r"(?i)(password|secret|token)[\w-]*:\s*[\"']?[A-Za-z0-9+/]{8,}", text)
+    value = r"(?i)(password|secret|token)(?!name\b|keyref\b)[\w-]*:\s*[\"']?[A-Za-z0-9+/]{8,}"
+    assert not re.search(value, text)
+    for doc in docs:  # the one Secret in the manifests holds role definitions only
+        if doc["kind"] == "Secret":
+            assert set(doc["stringData"]) == {"roles.yml"}
     for doc in docs:
         if doc["kind"] in ("Deployment", "FlinkDeployment"):
             for name, entry in env_of(doc).items():
