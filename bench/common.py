@@ -6,7 +6,7 @@ import json
 import platform
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,27 +39,41 @@ def kafka_broker(bootstrap: str | None) -> Iterator[tuple[str, LocalStack]]:
 
 
 @contextmanager
-def preloaded_stack(
-    name: str, count: int, seed: int = 3, per_second: float = 50.0
-) -> Iterator[tuple[LocalStack, str, Path]]:
-    """A private stack (Kafka and Elasticsearch on free ports, a temporary state directory)
-    whose new topic holds `count` synthetic tweets, `per_second` of them per second of event
-    time; yields (stack, topic, state directory) and stops the stack afterwards."""
-    from producer.kafka_sink import open_sink
-    from producer.synthetic import SyntheticConfig, generate
-
+def private_stack(name: str) -> Iterator[tuple[LocalStack, Path]]:
+    """A private stack (Kafka and Elasticsearch on free ports, a temporary state directory);
+    yields (stack, state directory) and stops the stack afterwards."""
     with tempfile.TemporaryDirectory(prefix=f"tweetflow-{name}-") as state:
         stack = LocalStack(private_settings(Path(state)))
         stack.up()
         try:
-            topic = f"{name}-{uuid.uuid4().hex[:6]}"
-            sink = open_sink("confluent-kafka", stack.settings.kafka_bootstrap, topic)
-            for tweet in generate(SyntheticConfig(seed=seed, count=count, per_second=per_second)):
-                sink.send(tweet)
-            sink.close()
-            yield stack, topic, Path(state)
+            yield stack, Path(state)
         finally:
             stack.down()
+
+
+def load_topic(stack: LocalStack, topic: str, tweets: Iterable[dict[str, Any]]) -> None:
+    from producer.kafka_sink import open_sink
+
+    sink = open_sink("confluent-kafka", stack.settings.kafka_bootstrap, topic)
+    for tweet in tweets:
+        sink.send(tweet)
+    sink.close()
+
+
+@contextmanager
+def preloaded_stack(
+    name: str, count: int, seed: int = 3, per_second: float = 50.0
+) -> Iterator[tuple[LocalStack, str, Path]]:
+    """A private stack whose new topic holds `count` synthetic tweets, `per_second` of them per
+    second of event time; yields (stack, topic, state directory)."""
+    from producer.synthetic import SyntheticConfig, generate
+
+    with private_stack(name) as (stack, state):
+        topic = f"{name}-{uuid.uuid4().hex[:6]}"
+        load_topic(
+            stack, topic, generate(SyntheticConfig(seed=seed, count=count, per_second=per_second))
+        )
+        yield stack, topic, state
 
 
 def machine() -> dict[str, Any]:

@@ -10,17 +10,21 @@ Contenders, each reading the whole topic from its first offset and writing its r
   - JSON decoding alone (orjson over the same records in memory);
   - tweetflow: the Flink SQL job with the peers' queries (tweet rates, rolling count, top
     authors, top hashtags), bounded, on the embedded mini-cluster; JVM start-up included;
-  - hand-written consumers (bench/handwritten_peer.py), with kafka-python and confluent-kafka.
+  - hand-written consumers (bench/handwritten_peer.py), with kafka-python and confluent-kafka;
+  - Quix Streams (bench/quix_peer.py) and Spark Structured Streaming (bench/spark_peer.py),
+    each in a virtual environment of its own, last: they close windows only when newer
+    tweets arrive, so end-of-input tweets are appended to the topic for them.
 Every peer's Elasticsearch output is compared with tweetflow's, document for document: a
-faster peer computing something else would prove nothing. Not measured yet (issue 8): Quix
-Streams, Spark Structured Streaming, sustained rates and freshness, cost growth.
+faster peer computing something else would prove nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -30,13 +34,14 @@ import orjson
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
-from bench import report
+from bench import isolated, report
 from bench.common import TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.handwritten_peer import CONSUMERS, Peer, Windows
 from bench.query_cost import timed_run
 from bench.report import PLOTS
+from bench.sustained import Lag
 from flink_jobs import es_templates
-from tweetflow.stack import artifacts
+from tweetflow.stack import artifacts, process
 from tweetflow.stack.stack import LocalStack
 from tweetflow.topic_reader import read_all
 
@@ -77,6 +82,81 @@ def peer_seconds(stack: LocalStack, backend: str, topic: str, prefix: str) -> tu
     return time.monotonic() - began, peer
 
 
+HERE = Path(__file__).resolve().parent
+
+
+def append_end_of_input(stack: LocalStack, topic: str, values: list[bytes]) -> None:
+    """One tweet per partition two hours after the newest: Quix closes a window only when a
+    newer event arrives in the same partition (of the topic, and of each re-keyed topic: hence
+    the sixteen hashtags). It lands in windows of its own that never close."""
+    from kafka import KafkaProducer
+
+    newest = max(orjson.loads(v)["timestamp_ms"] for v in values)
+    producer = KafkaProducer(bootstrap_servers=stack.settings.kafka_bootstrap, acks="all")
+    for partition in sorted(producer.partitions_for(topic)):
+        tweet = {
+            "id_str": f"end-of-input-{partition}", "timestamp_ms": newest + 7_200_000,
+            "user": {"id_str": f"~end{partition}", "screen_name": "~end"},
+            "entities": {"hashtags": [{"text": f"~end{n}"} for n in range(16)]},
+        }  # fmt: skip
+        producer.send(topic, orjson.dumps(tweet), key=b"~end", partition=partition)
+    producer.flush()
+    producer.close()
+
+
+class IsolatedPeer:
+    """bench/<peer>_peer.py started in the peer's own environment, timed from its start (its
+    interpreter's and JVM's start-up count, as tweetflow's does) to its exit, minus the idle
+    wait it reports."""
+
+    def __init__(
+        self, stack: LocalStack, peer: str, topic: str, prefix: str, *extra: str, log: Path
+    ) -> None:
+        python = isolated.python_of(peer, stack.settings.cache_dir)
+        es_templates.install(stack.settings.es_url, prefix)
+        command = [
+            str(python), "-I", str(HERE / f"{peer}_peer.py"), "--bootstrap",
+            stack.settings.kafka_bootstrap, "--topic", topic, "--es", stack.settings.es_url,
+            "--prefix", prefix, *extra,
+        ]  # fmt: skip
+        env = process.child_environment() | {"JAVA_HOME": str(stack.java().home)}
+        self.peer, self.log = peer, log
+        self.began = time.monotonic()
+        with log.open("wb") as output:
+            self.process = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+            )
+
+    def finish(self) -> tuple[float, dict[str, Any]]:
+        """Seconds it worked, and the figures it printed last (one JSON line)."""
+        code = self.process.wait(timeout=7200)
+        ended = time.monotonic()
+        text = self.log.read_text(errors="replace")
+        if code != 0:
+            sys.stderr.write(text[-6000:])
+            raise RuntimeError(f"the {self.peer} peer failed with exit status {code} ({self.log})")
+        figures = json.loads(text.strip().splitlines()[-1])
+        return ended - self.began - figures.get("idle_s", 0.0), figures
+
+
+def quix(
+    stack: LocalStack, topic: str, prefix: str, values: list[bytes], log: Path
+) -> tuple[float, Any]:
+    """Quix closes windows by the newest event time of a partition, also in the topics it
+    re-keys through, so the end-of-input tweets go in once every real tweet is read (earlier,
+    one partition's would make the other's tweets late)."""
+    group = f"quix-peer-{uuid.uuid4().hex[:6]}"
+    peer = IsolatedPeer(stack, "quix", topic, prefix, "--group", group, log=log)
+    lag = Lag(stack.settings.kafka_bootstrap, topic, group)
+    try:
+        while peer.process.poll() is None and lag() > 0:
+            time.sleep(0.2)
+    finally:
+        lag.close()
+    append_end_of_input(stack, topic, values)
+    return peer.finish()
+
+
 def results(es: Elasticsearch, prefix: str) -> dict[str, set[str]]:
     """Each index's documents, as canonical JSON without the id (ids are each writer's own)."""
     out = {}
@@ -87,6 +167,10 @@ def results(es: Elasticsearch, prefix: str) -> dict[str, set[str]]:
             for h in scan(es, index=f"{prefix}{index}")
         }
     return out
+
+
+def _difference(got: dict[str, set[str]], want: dict[str, set[str]]) -> dict[str, int]:
+    return {index: len(got[index] ^ want[index]) for index in want if got[index] != want[index]}
 
 
 def _canonical(source: dict[str, Any]) -> dict[str, Any]:
@@ -109,6 +193,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     count = 5_000 if args.smoke else args.count
     rates: dict[str, float] = {}
     equal: dict[str, bool] = {}
+    differing: dict[str, dict[str, int]] = {}  # per peer whose results differ, per index
+    late: dict[str, int] = {}
     with preloaded_stack("peers", count, per_second=TWITTER_AVERAGE_RATE) as (stack, topic, tmp):
         es = Elasticsearch(stack.settings.es_url, timeout=120)
         rates["kafka-consumer-perf-test"] = perf_test_rate(stack, topic, count)
@@ -124,12 +210,36 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             seconds, peer = peer_seconds(stack, backend, topic, peer_prefix)
             rates[name] = count / seconds
             equal[name] = results(es, peer_prefix) == reference and peer.late == 0
+            late[name] = peer.late
+        jars = artifacts.ensure("spark-kafka", stack.settings.cache_dir, stack.java().home)
+        spark_jars = ",".join(sorted(map(str, jars.glob("*.jar"))))
+        for name, peer in (("Quix Streams", "quix"), ("Spark Structured Streaming", "spark")):
+            peer_prefix = f"{peer}{uuid.uuid4().hex[:6]}_"
+            if peer == "quix":
+                seconds, figures = quix(stack, topic, peer_prefix, values, tmp / "quix.log")
+            else:  # one micro-batch reads the whole topic, end-of-input tweets included
+                work = ("--jars", spark_jars, "--work", str(tmp / "spark"))
+                log = tmp / "spark.log"
+                seconds, figures = IsolatedPeer(
+                    stack, peer, topic, peer_prefix, *work, log=log
+                ).finish()
+            rates[name] = count / seconds
+            got = results(es, peer_prefix)
+            equal[name] = got == reference
+            if "late" in figures:
+                late[name] = figures["late"]
+            if not equal[name]:
+                differing[name] = _difference(got, reference)
+                print(f"{name}: documents differing from tweetflow's: {differing[name]}")
     flink = rates["tweetflow (Flink SQL)"]
     print(f"\ncatch-up throughput, {count:,} tweets, same topic, same queries, one run")
     for name, rate in rates.items():
         same = "" if name not in equal else ("  results equal" if equal[name] else "  DIFFER")
         print(f"  {name:<32}{rate:>12,.0f} tweets/s   tweetflow {flink / rate:6.2f}x{same}")
-    figures = {"count": count, "tweets_per_s": rates, "results_equal": equal}
+    figures = {
+        "count": count, "tweets_per_s": rates, "results_equal": equal,
+        "documents_differing": differing, "late_tweets": late,
+    }  # fmt: skip
     path = write("peers_smoke" if args.smoke else "peers", figures)
     if not args.smoke:
         PLOTS.mkdir(exist_ok=True)

@@ -13,8 +13,6 @@ collapsed stacks (`bench/results/profile.collapsed`, the input of flamegraph.pl 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import os
 import re
 import subprocess
 import time
@@ -26,11 +24,9 @@ from typing import Any
 
 import orjson
 
-from bench import report
+from bench import measured, report
 from bench.common import RESULTS, TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.query_cost import bounded_config
-from flink_jobs import job
-from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
 PEER_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
@@ -75,22 +71,13 @@ def record(
         stack, topic, queries, tmp,
         jvm_args=f"-XX:StartFlightRecording=filename={recording},settings=profile,dumponexit=true",
     )  # fmt: skip
-    child = multiprocessing.get_context("spawn").Process(target=_run_afresh, args=(config,))
     began = time.monotonic()
-    child.start()
+    child = measured.spawn(config)
     child.join()
     seconds = time.monotonic() - began
     if child.exitcode != 0 or not recording.exists():
         raise RuntimeError(f"the profiled run failed (exit {child.exitcode}); logs in {tmp}/logs")
     return recording, seconds
-
-
-def _run_afresh(config: job.JobConfig) -> None:
-    """The job with a gateway JVM of its own: without the state a Python UDF run leaves in the
-    parent's environment, PyFlink would refuse to start one here."""
-    for name in process.PYFLINK_LOOPBACK_VARIABLES:
-        os.environ.pop(name, None)
-    job.run(config)
 
 
 def samples(recording: Path, jfr_tool: Path) -> list[Sample]:

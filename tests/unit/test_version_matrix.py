@@ -80,3 +80,9 @@ def test_a_mismatching_download_is_refused(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(StackError, match=r"do not match artifacts\.lock\.json"):
         artifacts.ensure("flink-connectors", tmp_path)
     assert not list(tmp_path.glob("artifacts/*")), "a refused download must not be cached"
+
+
+def test_the_spark_peer_runs_the_spark_of_its_kafka_connector() -> None:
+    matrix = versions.load()
+    assert f"pyspark=={matrix.spark_kafka_connector.version}" in matrix.peers["spark"]
+    assert matrix.spark_kafka_connector.artifact.endswith("_2.13")  # PySpark 4's Scala

@@ -92,6 +92,22 @@ def components() -> dict[str, Component]:
             exclude_prefixes=("slf4j-",),
         ),
         "java-compiler": Component("java-compiler", (v.java_compiler,), transitive=False),
+        # The Spark peer of the benchmark: Structured Streaming's Kafka source with the Kafka
+        # client; PySpark's own jars already hold Scala, Hadoop, the logging and the codecs.
+        "spark-kafka": Component(
+            "spark-kafka",
+            (v.spark_kafka_connector,),
+            exclude_prefixes=(
+                "scala-",
+                "slf4j-",
+                "spark-tags",
+                "snappy-",
+                "lz4-",
+                "zstd-",
+                "hadoop-",
+                "jsr305",
+            ),
+        ),
         # The SQL client inside the PyFlink package needs the gateway's classes, which the
         # package does not ship; its own dependencies are all in flink-dist.
         "flink-sql-gateway": Component(
