@@ -7,8 +7,9 @@ the heap or the RocksDB state backend.
     python -m bench.cost_growth --smoke    # tiny, for CI
 
 Every figure is one bounded run of the job (top_hashtags only) from the earliest offset in a
-process of its own, JVM start-up included, heap 3 GiB: seconds, tweets per second, the JVM's
-peak resident memory and its peak live heap (in use after a collection). The cardinality
+process of its own, JVM start-up included, heap 3 GiB, stopped after 5 minutes: seconds,
+tweets per second, the JVM's peak resident memory and its peak live heap (in use after a
+collection). The cardinality
 topics give every tweet two hashtags drawn in turn from N names, so a window holds exactly
 min(N, 2 x tweets) distinct ones, all about equally frequent (the worst case for top-N); the
 window topic spreads the synthetic stream (Zipf hashtags) over 25 hours of event time, so
@@ -32,6 +33,7 @@ from tweetflow.stack.stack import LocalStack
 
 MiB = 1 << 20
 SPAN_S = 25 * 3600
+LIMIT_S = 300  # a run still going after this is stopped and reported as not finished
 
 
 def with_hashtags(count: int, distinct: int) -> Iterator[dict[str, Any]]:
@@ -52,13 +54,16 @@ def figures(run: Measured, count: int) -> dict[str, Any]:
         "peak_rss_mib": run.peak_rss_bytes / MiB,
         "peak_live_heap_mib": run.peak_live_heap_bytes / MiB,
         "finished": run.exit_code == 0,
+        "out_of_memory": run.out_of_memory,
     }
 
 
 def one_run(stack: LocalStack, topic: str, tmp: Path, count: int, **options: Any) -> dict:
     config = bounded_config(stack, topic, ("top_hashtags",), tmp, heap="3g", **options)
-    found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr"), count)
+    found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
     rate = f"{found['tweets_per_s']:>9,.0f} tweets/s" if found["finished"] else "  did not finish"
+    if found["out_of_memory"]:
+        rate += " (OutOfMemoryError)"
     print(
         f"    {rate}  peak RSS {found['peak_rss_mib']:>6,.0f} MiB  "
         f"live heap {found['peak_live_heap_mib']:>6,.0f} MiB  {options}",

@@ -27,8 +27,9 @@ from tweetflow.stack import process
 class Measured:
     seconds: float
     peak_rss_bytes: int
-    peak_live_heap_bytes: int
+    peak_live_heap_bytes: int  # 0: unknown (no recording)
     exit_code: int  # -9: stopped after the time limit
+    out_of_memory: bool  # the job's logs show an OutOfMemoryError
 
 
 def run_afresh(config: job.JobConfig) -> None:
@@ -85,11 +86,14 @@ def _jvms(pid: int) -> list[int]:
 
 
 def live_heap_peak(recording: Path, jfr_tool: Path) -> int:
-    """The largest heap in use right after a collection, from a flight recording."""
+    """The largest heap in use right after a collection, from a flight recording (0 when there
+    is none or it cannot be read)."""
     printed = subprocess.run(
         [str(jfr_tool), "print", "--json", "--events", "jdk.GCHeapSummary", str(recording)],
-        capture_output=True, check=True, timeout=600,
+        capture_output=True, check=False, timeout=600,
     )  # fmt: skip
+    if printed.returncode != 0:
+        return 0
     events = orjson.loads(printed.stdout)["recording"]["events"]
     return max(
         (e["values"]["heapUsed"] for e in events if e["values"]["when"] == "After GC"), default=0
@@ -119,6 +123,11 @@ def measure(config: job.JobConfig, tmp: Path, jfr_tool: Path, limit_s: float = 3
     child.join(limit_s)
     seconds = time.monotonic() - began
     if child.is_alive():
+        for jvm in _jvms(child.pid or 0):  # keep what the recording holds so far
+            subprocess.run(
+                [str(jfr_tool.parent / "jcmd"), str(jvm), "JFR.dump", f"filename={recording}"],
+                capture_output=True, check=False, timeout=120,
+            )  # fmt: skip
         for pid in [*_descendants(child.pid or 0), child.pid or 0]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
@@ -126,4 +135,6 @@ def measure(config: job.JobConfig, tmp: Path, jfr_tool: Path, limit_s: float = 3
     stop.set()
     watcher.join()
     heap = live_heap_peak(recording, jfr_tool) if recording.exists() else 0
-    return Measured(seconds, peak, heap, child.exitcode or 0)
+    logs = config.log_dir.glob("flink-*.log") if config.log_dir else ()  # this run's own
+    oom = any("java.lang.OutOfMemoryError" in p.read_text(errors="replace") for p in logs)
+    return Measured(seconds, peak, heap, child.exitcode or 0, oom)

@@ -86,9 +86,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def append_end_of_input(stack: LocalStack, topic: str, values: list[bytes]) -> None:
-    """One tweet per partition two hours after the newest: Quix closes a window only when a
-    newer event arrives in the same partition (of the topic, and of each re-keyed topic: hence
-    the sixteen hashtags). It lands in windows of its own that never close."""
+    """One tweet per partition two hours after the newest: Quix and Spark close a window only
+    when a newer event arrives (for Quix, in the same partition of the topic and of each topic
+    it re-keys through: hence sixteen hashtags). It lands in windows of its own that never
+    close."""
     from kafka import KafkaProducer
 
     newest = max(orjson.loads(v)["timestamp_ms"] for v in values)

@@ -38,7 +38,6 @@ from quixstreams.state import State
 
 GRACE_MS = 5_000
 IDLE_S = 5.0  # the run stops after this long without a new message; not counted
-END_TAGS = 16  # an end-of-input tweet's hashtags, to reach every partition of the re-keyed topic
 
 
 def iso(ms: int) -> str:
@@ -66,7 +65,8 @@ def ranker(index: str, n: int, fields: Any) -> Any:
     """A stateful step that keeps, per window, the n best (count, name) seen so far and emits
     the window's whole current ranking: each window's counts arrive once per key, so the
     ranking is exact once the window's last count has arrived, and the documents are
-    upserts."""
+    upserts. (A window's entry is never dropped: Quix's State cannot list its keys; a
+    long-running version would keep a list of open windows to expire.)"""
 
     def rank(window: dict[str, Any], state: State) -> list[dict[str, Any]]:
         slot = str(window["start"])

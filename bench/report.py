@@ -1,6 +1,7 @@
 """bench/RESULTS.md, assembled from the newest full runs of the benchmarks that feed it
-(bench/results/peers.json, profile.json, sustained.json): each of them rewrites the report when
-it finishes, so the file always shows the machine, the versions and every figure measured."""
+(bench/results/peers.json, profile.json, sustained.json, cost_growth.json): each of them
+rewrites the report when it finishes, so the file always shows the machine, the versions and
+every figure measured."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def write() -> Path:
             (peers_section, _load("peers")),
             (profile_section, _load("profile")),
             (sustained_section, _load("sustained")),
+            (cost_growth_section, _load("cost_growth")),
         )
         if found is not None
     ]
@@ -42,8 +44,7 @@ what count.
 {"".join(sections)}
 ## Not measured yet (issue 8)
 
-Quix Streams and Spark Structured Streaming as peers, the catch-up of 5,000,000 tweets, cost
-growth with cardinality, window size, parallelism and the state backend. Earlier figures:
+The catch-up of 5,000,000 tweets; the peers' freshness at sustained rates. Earlier figures:
 README, "Benchmarks".
 """,
         encoding="utf-8",
@@ -54,6 +55,12 @@ README, "Benchmarks".
 def peers_section(figures: dict[str, Any]) -> str:
     rates, equal = figures["tweets_per_s"], figures["results_equal"]
     flink = rates["tweetflow (Flink SQL)"]
+    late = figures.get("late_tweets", {})
+    differing = "".join(
+        f"\n{name}: {late.get(name, 0):,} tweets dropped as late; documents differing from "
+        f"tweetflow's: {', '.join(f'{index} {n:,}' for index, n in counts.items())}.\n"
+        for name, counts in figures.get("documents_differing", {}).items()
+    )
     rows = "\n".join(
         f"| {name} | {rate:,.0f} | {flink / rate:.3f} | "
         f"{'equal' if equal.get(name) else 'DIFFER' if name in equal else ''} |"
@@ -71,13 +78,20 @@ documents with tweetflow's.
 | contender | tweets/s | tweetflow ÷ contender | results |
 | --- | ---: | ---: | --- |
 {rows}
-
+{differing}
 ![catch-up throughput](plots/peers.png)
 
 tweetflow's figure includes its start-up (JVM, planning, about 10 s): the mini-cluster run of
-`tweetflow job run --bounded`, as a user runs it. The topic holds {TWITTER_AVERAGE_RATE:,.0f}
-tweets per second of event time (Twitter's 2013 average): window costs grow with event time,
-so a sparser stream charges them to fewer tweets.
+`tweetflow job run --bounded`, as a user runs it; so do Spark's (a local session, `local[*]`)
+and Quix's. Quix Streams (`bench/quix_peer.py`) re-keys through Kafka topics (its windows are
+per message key) and writes at its checkpoints; Spark (`bench/spark_peer.py`) runs one
+streaming query per aggregation, `Trigger.AvailableNow`, ranking in `foreachBatch`. Neither
+closes a window at the end of a topic, so one end-of-input tweet per partition, two hours
+later, is appended for them (for Quix once it has read every real tweet: its windows close by
+the newest event time of a partition, also of the topics it re-keys through).
+
+The topic holds {TWITTER_AVERAGE_RATE:,.0f} tweets per second of event time (Twitter's 2013
+average): window costs grow with event time, so a sparser stream charges them to fewer tweets.
 """
 
 
@@ -132,4 +146,49 @@ second).
 Highest rate held with lag bounded: {"none" if held is None else f"{held:,.0f} tweets/s"}.
 
 ![sustained rates](plots/sustained.png)
+"""
+
+
+def cost_growth_section(found: dict[str, Any]) -> str:
+    def row(label: str, run: dict[str, Any]) -> str:
+        rate = f"{run['tweets_per_s']:,.0f}" if run["finished"] else "not in 5 min"
+        if run.get("out_of_memory"):
+            rate += " (OutOfMemoryError, restarting)"
+        return (
+            f"| {label} | {rate} | {run['peak_rss_mib']:,.0f} | {run['peak_live_heap_mib']:,.0f} |"
+        )
+
+    largest = max(found["cardinality"], key=int)
+    middle = sorted(found["cardinality"], key=int)[len(found["cardinality"]) // 2]
+    widest = max(found["window_hours"], key=float)
+    rows = [row(f"{int(n):,} distinct hashtags", r) for n, r in found["cardinality"].items()]
+    rows += [
+        row(f"{int(middle):,} distinct, parallelism 2", found["parallelism_2"]),
+        row(f"{int(largest):,} distinct, RocksDB", found["rocksdb"]),
+    ]
+    windows = [row(f"{float(h):g} h window", r) for h, r in found["window_hours"].items()]
+    windows.append(row(f"{float(widest):g} h window, RocksDB", found["window_rocksdb"]))
+    head = "| run | tweets/s | peak RSS MiB | peak live heap MiB |\n| --- | ---: | ---: | ---: |"
+    return f"""
+## How cost grows
+
+`python -m bench.cost_growth`: the top-hashtags query alone (one hour sliding by the minute,
+top 10), one bounded run per line in a process of its own, heap 3 GiB, start-up included,
+stopped after 5 minutes.
+Peak RSS is what the mini-cluster's JVM (JobManager and TaskManager in one) took from the
+machine; peak live heap is the most heap still in use after a garbage collection.
+
+{found["count"]:,} tweets, two hashtags each, drawn in turn from N names (every window holds
+min(N, 2 x tweets) distinct hashtags, all about equally frequent):
+
+{head}
+{chr(10).join(rows)}
+
+{found["window_count"]:,} synthetic tweets over 25 hours of event time, window sliding every
+minute:
+
+{head}
+{chr(10).join(windows)}
+
+![memory and throughput vs cardinality](plots/cost_growth.png)
 """

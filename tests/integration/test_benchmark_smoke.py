@@ -7,6 +7,7 @@ import pytest
 from bench import (
     bluesky_bench,
     cluster_scaling,
+    cost_growth,
     enrichment_cost,
     freshness,
     peers,
@@ -104,3 +105,19 @@ def test_sustained_smoke() -> None:
     assert row["windows"] > 0 and row["tweets_sampled"] > 0
     assert row["window_end_to_visible_p50_s"] is not None
     assert row["produced_to_visible_p50_s"] is not None
+
+
+def test_cost_growth_smoke() -> None:
+    """Every configuration finishes and is measured: time, resident memory, live heap."""
+    results = cost_growth.main(["--smoke"])
+    assert set(results["cardinality"]) == {100, 1_000}
+    runs = [
+        *results["cardinality"].values(),
+        *results["window_hours"].values(),
+        results["parallelism_2"],
+        results["rocksdb"],
+        results["window_rocksdb"],
+    ]
+    for run in runs:
+        assert run["finished"] and run["tweets_per_s"] > 0
+        assert 100 < run["peak_rss_mib"] < 8192 and 0 < run["peak_live_heap_mib"] < 3072
