@@ -173,6 +173,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rates", default=",".join(f"{r:.0f}" for r in RATES))
     parser.add_argument("--watermark", type=int, default=1, help="watermark delay, seconds")
+    parser.add_argument(
+        "--flush-interval", default="500ms", help="the Elasticsearch sink's bulk flush interval"
+    )
+    parser.add_argument(
+        "--name", default="sustained", help="results file; only `sustained` feeds RESULTS.md"
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
@@ -189,6 +195,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             config = stack.job_config(
                 kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
                 es_index_prefix=prefix, queries=QUERIES, watermark_delay_s=args.watermark,
+                es_flush_interval=args.flush_interval,
                 checkpoint_interval="2 s", checkpoint_dir=Path(state) / "checkpoints",
                 log_dir=Path(state) / "logs",
             )  # fmt: skip
@@ -212,11 +219,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             stack.down()
     held = [r["offered"] for r in rows if r["lag_bounded"]]
-    results = {"seconds": seconds, "watermark_s": args.watermark, "rates": rows,
+    results = {"seconds": seconds, "watermark_s": args.watermark,
+               "flush_interval": args.flush_interval, "rates": rows,
                "highest_held": max(held, default=None)}  # fmt: skip
     print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
-    print(f"results: {write('sustained_smoke' if args.smoke else 'sustained', results)}")
-    if not args.smoke:
+    name = "sustained_smoke" if args.smoke else args.name
+    print(f"results: {write(name, results)}")
+    if name == "sustained":
         plot(rows, PLOTS / "sustained.png")
         print(f"report: {report.write()}")
     return results
