@@ -16,7 +16,7 @@ from elasticsearch import Elasticsearch
 METRIC_AGGS = {"sum", "max", "min", "avg", "cardinality"}
 
 
-def _expand(value: object, env: dict[str, str]) -> str:
+def expand(value: object, env: dict[str, str]) -> str:
     """Grafana's expansion of $VAR and ${VAR} in provisioning values (unset: empty)."""
     return re.sub(r"\$\{?(\w+)\}?", lambda m: env.get(m.group(1), ""), str(value))
 
@@ -34,14 +34,14 @@ def datasource_client(datasource: dict[str, Any], env: dict[str, str]) -> Elasti
     """The connection Grafana makes of a provisioned data source in this environment: its URL,
     basic authentication when enabled, the CA of tlsCACert when tlsAuthWithCACert is on and
     the PEM is not empty (else the system's CAs)."""
-    secure = {k: _expand(v, env) for k, v in datasource.get("secureJsonData", {}).items()}
+    secure = {k: expand(v, env) for k, v in datasource.get("secureJsonData", {}).items()}
     options: dict[str, Any] = {"max_retries": 0}
-    if _parse_bool(_expand(datasource.get("basicAuth", "false"), env)):
-        user = _expand(datasource.get("basicAuthUser", ""), env)
+    if _parse_bool(expand(datasource.get("basicAuth", "false"), env)):
+        user = expand(datasource.get("basicAuthUser", ""), env)
         options["http_auth"] = (user, secure.get("basicAuthPassword", ""))
     if datasource["jsonData"].get("tlsAuthWithCACert") and secure.get("tlsCACert"):
         options["ssl_context"] = ssl.create_default_context(cadata=secure["tlsCACert"])
-    return Elasticsearch(_expand(datasource["url"], env), **options)
+    return Elasticsearch(expand(datasource["url"], env), **options)
 
 
 def interpolate(query: str, variables: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
+from tests import grafana_es
 from tweetflow import versions
 from tweetflow.settings import Settings
 from tweetflow.stack import artifacts
@@ -110,7 +111,7 @@ def grafana_sees(compose: dict, host: dict[str, str]) -> dict[str, str]:
     first = yaml.safe_load(provisioned)["datasources"][0]
     fields = {k: first[k] for k in ("url", "basicAuth", "basicAuthUser")}
     fields |= first["secureJsonData"]
-    return {k: re.sub(r"\$(\w+)", lambda m: env[m.group(1)], v) for k, v in fields.items()}
+    return {k: grafana_es.expand(v, env) for k, v in fields.items()}
 
 
 def test_grafana_reads_the_open_local_elasticsearch_by_default(compose: dict) -> None:
