@@ -7,17 +7,20 @@ document for document: tweets per 2 s and per 60 s (tumbling), the 60 s / 5 s ro
 the top 5 authors per 5 s (tumbling) and per 60 s / 5 s (hopping), the top 10 hashtags per
 hopping hashtag window; windows aligned to the epoch, fired when the watermark (the smallest
 over the partitions of their newest event time, minus 5 s) passes their end, late tweets
-dropped, ties broken by name ascending.
+dropped, ties broken by name ascending. consume_live runs it on a live stream
+(bench/live_peers.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from elasticsearch import Elasticsearch
@@ -216,3 +219,89 @@ def consume_confluent(bootstrap: str, topic: str, peer: Peer) -> None:
 
 
 CONSUMERS = {"kafka-python": consume_kafka_python, "confluent-kafka": consume_confluent}
+
+
+def consume_live(
+    backend: str, bootstrap: str, topic: str, group: str, es_url: str, prefix: str,
+    watermark_delay_ms: int, flush_interval_s: float, stop: Any,
+) -> None:  # fmt: skip
+    """The same peer on a live stream, in a process of its own until `stop` (an Event) is set:
+    from the newest offsets, its results flushed to Elasticsearch and its offsets committed
+    every `flush_interval_s`, as a long-running consumer would."""
+    es = Elasticsearch(es_url, timeout=120)
+    poll = LIVE_POLLERS[backend](bootstrap, topic, group)
+    peer = Peer(es, prefix, Windows(watermark_delay_ms=watermark_delay_ms), poll.partitions)
+    flushed = time.monotonic()
+    while not stop.is_set():
+        for partition, value in poll.records():
+            peer.add(partition, value)
+        peer.advance()
+        if time.monotonic() - flushed >= flush_interval_s:
+            peer.flush()
+            poll.commit()
+            flushed = time.monotonic()
+    poll.close()
+
+
+class LivePoller(Protocol):
+    """A consumer group member from the newest offsets: its records, and commits on demand."""
+
+    partitions: int
+
+    def records(self) -> list[tuple[int, bytes]]: ...
+
+    def commit(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class KafkaPythonPoller:
+    def __init__(self, bootstrap: str, topic: str, group: str) -> None:
+        from kafka import KafkaConsumer
+
+        self.consumer = KafkaConsumer(
+            topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="latest",
+            enable_auto_commit=False, max_poll_records=5000,
+        )  # fmt: skip
+        self.partitions = len(self.consumer.partitions_for_topic(topic) or ())
+
+    def records(self) -> list[tuple[int, bytes]]:
+        batches = self.consumer.poll(timeout_ms=100).items()
+        return [(tp.partition, m.value) for tp, batch in batches for m in batch]
+
+    def commit(self) -> None:
+        self.consumer.commit_async()
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+class ConfluentPoller:
+    def __init__(self, bootstrap: str, topic: str, group: str) -> None:
+        from confluent_kafka import Consumer
+
+        self.consumer = Consumer({
+            "bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "latest",
+            "enable.auto.commit": False,
+        })  # fmt: skip
+        self.consumer.subscribe([topic])
+        self.partitions = len(self.consumer.list_topics(topic, timeout=30).topics[topic].partitions)
+
+    def records(self) -> list[tuple[int, bytes]]:
+        messages = self.consumer.consume(num_messages=5000, timeout=0.1)
+        return [(m.partition(), m.value()) for m in messages if not m.error()]
+
+    def commit(self) -> None:
+        from confluent_kafka import KafkaException
+
+        with contextlib.suppress(KafkaException):  # nothing read since the last commit
+            self.consumer.commit(asynchronous=True)
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+LIVE_POLLERS: dict[str, Callable[[str, str, str], LivePoller]] = {
+    "kafka-python": KafkaPythonPoller,
+    "confluent-kafka": ConfluentPoller,
+}

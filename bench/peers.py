@@ -2,7 +2,8 @@
 topic, the same queries and the same Elasticsearch, one after the other in one run:
 
     python -m bench.peers                    # 1,000,000 tweets
-    python -m bench.peers --count 5000000    # the issue's catch-up size (about an hour)
+    python -m bench.peers --count 5000000    # the issue's catch-up size, peers stopped
+                                             # after --limit-minutes (default 20)
     python -m bench.peers --smoke            # 5,000 tweets, for CI
 
 Contenders, each reading the whole topic from its first offset and writing its results:
@@ -21,14 +22,17 @@ faster peer computing something else would prove nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from elasticsearch import Elasticsearch
@@ -111,10 +115,11 @@ class IsolatedPeer:
     wait it reports."""
 
     def __init__(
-        self, stack: LocalStack, peer: str, topic: str, prefix: str, *extra: str, log: Path
-    ) -> None:
+        self, stack: LocalStack, peer: str, topic: str, prefix: str, *extra: str, log: Path,
+        refresh_interval: str = "1s",
+    ) -> None:  # fmt: skip
         python = isolated.python_of(peer, stack.settings.cache_dir)
-        es_templates.install(stack.settings.es_url, prefix)
+        es_templates.install(stack.settings.es_url, prefix, refresh_interval=refresh_interval)
         command = [
             str(python), "-I", str(HERE / f"{peer}_peer.py"), "--bootstrap",
             stack.settings.kafka_bootstrap, "--topic", topic, "--es", stack.settings.es_url,
@@ -125,12 +130,32 @@ class IsolatedPeer:
         self.began = time.monotonic()
         with log.open("wb") as output:
             self.process = subprocess.Popen(
-                command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
-            )
+                command, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=env, start_new_session=True,
+            )  # fmt: skip
 
-    def finish(self) -> tuple[float, dict[str, Any]]:
-        """Seconds it worked, and the figures it printed last (one JSON line)."""
-        code = self.process.wait(timeout=7200)
+    def stop(self) -> None:
+        """Asks the peer to stop (SIGTERM), then kills it; its JVM too (Spark's driver starts
+        one in its session)."""
+        for sent in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sent)
+            try:
+                self.process.wait(timeout=30)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        with contextlib.suppress(ProcessLookupError):  # what outlived its parent
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def finish(self, deadline: float) -> tuple[float, dict[str, Any]] | None:
+        """Seconds it worked, and the figures it printed last (one JSON line); None when it
+        had not finished by `deadline` (time.monotonic()) and was stopped."""
+        try:
+            code = self.process.wait(timeout=max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return None
         ended = time.monotonic()
         text = self.log.read_text(errors="replace")
         if code != 0:
@@ -140,22 +165,35 @@ class IsolatedPeer:
         return ended - self.began - figures.get("idle_s", 0.0), figures
 
 
+class Unfinished(NamedTuple):
+    """A peer stopped at the time limit, and how many tweets it had read by then."""
+
+    limit_s: float
+    read: int | None  # None: unknown
+
+
 def quix(
-    stack: LocalStack, topic: str, prefix: str, values: list[bytes], log: Path
-) -> tuple[float, Any]:
+    stack: LocalStack, topic: str, prefix: str, values: list[bytes], log: Path, limit_s: float
+) -> tuple[float, Any] | Unfinished:
     """Quix closes windows by the newest event time of a partition, also in the topics it
     re-keys through, so the end-of-input tweets go in once every real tweet is read (earlier,
-    one partition's would make the other's tweets late)."""
+    one partition's would make the other's tweets late), or once it is stopped at the limit."""
     group = f"quix-peer-{uuid.uuid4().hex[:6]}"
     peer = IsolatedPeer(stack, "quix", topic, prefix, "--group", group, log=log)
+    deadline = peer.began + limit_s
     lag = Lag(stack.settings.kafka_bootstrap, topic, group)
     try:
-        while peer.process.poll() is None and lag() > 0:
+        while peer.process.poll() is None and lag() > 0 and time.monotonic() < deadline:
             time.sleep(0.2)
+        read = lag.done()
     finally:
         lag.close()
-    append_end_of_input(stack, topic, values)
-    return peer.finish()
+    stopped = time.monotonic() >= deadline
+    if stopped:
+        peer.stop()
+    append_end_of_input(stack, topic, values)  # Spark, next, needs them too
+    finished = None if stopped else peer.finish(deadline)
+    return finished or Unfinished(limit_s, read)
 
 
 def results(es: Elasticsearch, prefix: str) -> dict[str, set[str]]:
@@ -189,14 +227,20 @@ def _canonical(source: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument(
+        "--limit-minutes", type=float, default=20, help="Quix and Spark are stopped after this"
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     count = 5_000 if args.smoke else args.count
+    limit_s = args.limit_minutes * 60
     rates: dict[str, float] = {}
+    unfinished: dict[str, Unfinished] = {}
     equal: dict[str, bool] = {}
     differing: dict[str, dict[str, int]] = {}  # per peer whose results differ, per index
     late: dict[str, int] = {}
     with preloaded_stack("peers", count, per_second=TWITTER_AVERAGE_RATE) as (stack, topic, tmp):
+        heap = stack.settings.flink_heap  # tweetflow's mini-cluster's, and Spark's driver's
         es = Elasticsearch(stack.settings.es_url, timeout=120)
         rates["kafka-consumer-perf-test"] = perf_test_rate(stack, topic, count)
         values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
@@ -217,13 +261,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for name, peer in (("Quix Streams", "quix"), ("Spark Structured Streaming", "spark")):
             peer_prefix = f"{peer}{uuid.uuid4().hex[:6]}_"
             if peer == "quix":
-                seconds, figures = quix(stack, topic, peer_prefix, values, tmp / "quix.log")
+                ran = quix(stack, topic, peer_prefix, values, tmp / "quix.log", limit_s)
             else:  # one micro-batch reads the whole topic, end-of-input tweets included
-                work = ("--jars", spark_jars, "--work", str(tmp / "spark"))
+                # the same heap as tweetflow's mini-cluster
+                work = ("--jars", spark_jars, "--work", str(tmp / "spark"),
+                        "--driver-memory", stack.settings.flink_heap)  # fmt: skip
                 log = tmp / "spark.log"
-                seconds, figures = IsolatedPeer(
-                    stack, peer, topic, peer_prefix, *work, log=log
-                ).finish()
+                started = IsolatedPeer(stack, peer, topic, peer_prefix, *work, log=log)
+                ran = started.finish(started.began + limit_s) or Unfinished(limit_s, None)
+            if isinstance(ran, Unfinished):
+                unfinished[name] = ran
+                print(f"{name}: not finished in {limit_s / 60:.0f} min (read: {ran.read})")
+                continue
+            seconds, figures = ran
             rates[name] = count / seconds
             got = results(es, peer_prefix)
             equal[name] = got == reference
@@ -237,14 +287,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for name, rate in rates.items():
         same = "" if name not in equal else ("  results equal" if equal[name] else "  DIFFER")
         print(f"  {name:<32}{rate:>12,.0f} tweets/s   tweetflow {flink / rate:6.2f}x{same}")
+    for name, stopped in unfinished.items():
+        print(f"  {name:<32} not finished in {stopped.limit_s / 60:.0f} min")
     figures = {
         "count": count, "tweets_per_s": rates, "results_equal": equal,
         "documents_differing": differing, "late_tweets": late,
+        "unfinished": {name: stopped._asdict() for name, stopped in unfinished.items()},
+        "heap": heap,
     }  # fmt: skip
-    path = write("peers_smoke" if args.smoke else "peers", figures)
+    # Each catch-up size keeps its own results: the 1,000,000 run has every peer finished.
+    run_name = "peers_smoke" if args.smoke else "peers" if count == 1_000_000 else f"peers_{count}"
+    path = write(run_name, figures)
     if not args.smoke:
         PLOTS.mkdir(exist_ok=True)
-        plot(rates, count, PLOTS / "peers.png")
+        plot(rates, count, PLOTS / f"{run_name}.png")
         print(f"report: {report.write()}")
     print(f"results: {path}")
     return figures

@@ -11,10 +11,12 @@ nothing from tweetflow. bench/peers.py starts it:
         --prefix P --group G
 
 and reads one JSON line from its output: how long it idled before stopping, and how many
-tweets it dropped as late.
+tweets it dropped as late. With --live (bench/live_peers.py) it reads from the newest offsets
+until SIGTERM.
 
 Same semantics as tweetflow's SQL (bench/handwritten_peer.py says them): windows aligned to
-the epoch, closed once event time passes their end plus 5 s, top-N ties by name ascending.
+the epoch, closed once event time passes their end plus the grace (5 s, or --grace-ms), top-N
+ties by name ascending.
 Quix closes windows by the newest event time of a partition (it has no watermark across
 partitions) and never at the end of a topic: bench/peers.py appends one end-of-input tweet
 per partition, far in the future, once this peer has read every real one.
@@ -36,7 +38,6 @@ from quixstreams.dataframe.windows import Count, Max
 from quixstreams.sinks import BatchingSink, SinkBatch
 from quixstreams.state import State
 
-GRACE_MS = 5_000
 IDLE_S = 5.0  # the run stops after this long without a new message; not counted
 
 
@@ -83,7 +84,9 @@ def ranker(index: str, n: int, fields: Any) -> Any:
     return rank
 
 
-def build(app: Application, topic: str, es: Elasticsearch, prefix: str) -> dict[str, int]:
+def build(
+    app: Application, topic: str, es: Elasticsearch, prefix: str, grace_ms: int
+) -> dict[str, int]:
     """The pipeline; returns the count of late tweets it keeps (each tweet falls into exactly
     one 2 s window, so that window's late records are the late tweets)."""
     late = {"tweets": 0}
@@ -117,14 +120,14 @@ def build(app: Application, topic: str, es: Elasticsearch, prefix: str) -> dict[
     for size_ms in (2_000, 60_000):
         on_late = count_late if size_ms == 2_000 else None
         (
-            everything.tumbling_window(size_ms, GRACE_MS, name=f"rate{size_ms}", on_late=on_late)
+            everything.tumbling_window(size_ms, grace_ms, name=f"rate{size_ms}", on_late=on_late)
             .agg(tweets=Count())
             .final(closing_strategy="partition")
             .apply(lambda w, s=size_ms: rate_doc(w, s))
             .sink(sink)
         )
     (
-        everything.hopping_window(60_000, 5_000, grace_ms=GRACE_MS, name="rolling")
+        everything.hopping_window(60_000, 5_000, grace_ms=grace_ms, name="rolling")
         .agg(tweets=Count())
         .final(closing_strategy="partition")
         .apply(rolling_doc)
@@ -138,8 +141,8 @@ def build(app: Application, topic: str, es: Elasticsearch, prefix: str) -> dict[
 
     # The topic is keyed by author: per-author counts need no re-keying.
     authors = {
-        "tumble": tweets.tumbling_window(5_000, grace_ms=GRACE_MS, name="authors_tumble"),
-        "hop": tweets.hopping_window(60_000, 5_000, grace_ms=GRACE_MS, name="authors_hop"),
+        "tumble": tweets.tumbling_window(5_000, grace_ms=grace_ms, name="authors_tumble"),
+        "hop": tweets.hopping_window(60_000, 5_000, grace_ms=grace_ms, name="authors_hop"),
     }
     for kind, window in authors.items():
         (
@@ -168,7 +171,7 @@ def build(app: Application, topic: str, es: Elasticsearch, prefix: str) -> dict[
     (
         tweets.apply(lambda t: [{"tag": tag} for tag in t["tags"]], expand=True)
         .group_by(lambda h: h["tag"], name="hashtag")
-        .hopping_window(3_600_000, 60_000, grace_ms=GRACE_MS, name="hashtags")
+        .hopping_window(3_600_000, 60_000, grace_ms=grace_ms, name="hashtags")
         .agg(count=Count())
         .final(closing_strategy="partition")
         .apply(lambda w, key, ts, headers: {**w, "key": key, "name": key}, metadata=True)
@@ -189,17 +192,26 @@ def main() -> None:
     parser.add_argument("--es", required=True)
     parser.add_argument("--prefix", required=True)
     parser.add_argument("--group", required=True, help="the consumer group, watched for lag")
+    parser.add_argument("--grace-ms", type=int, default=5_000, help="as tweetflow's watermark")
+    parser.add_argument(
+        "--live", action="store_true", help="from the newest offsets, until SIGTERM"
+    )
+    parser.add_argument(
+        "--commit-interval", type=float, default=5.0, help="seconds; sinks write at each commit"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="quix-state-") as state_dir:
         app = Application(
             broker_address=args.bootstrap,
             consumer_group=args.group,
-            auto_offset_reset="earliest",
+            auto_offset_reset="latest" if args.live else "earliest",
+            commit_interval=args.commit_interval,
             state_dir=state_dir,
             loglevel="WARNING",
         )
-        late = build(app, args.topic, Elasticsearch(args.es, timeout=120), args.prefix)
-        app.run(timeout=IDLE_S, collect=False)
+        es = Elasticsearch(args.es, timeout=120)
+        late = build(app, args.topic, es, args.prefix, args.grace_ms)
+        app.run(timeout=0.0 if args.live else IDLE_S, collect=False)
     print(json.dumps({"idle_s": IDLE_S, "late": late["tweets"]}))
 
 

@@ -1,7 +1,7 @@
 """bench/RESULTS.md, assembled from the newest full runs of the benchmarks that feed it
-(bench/results/peers.json, profile.json, sustained.json, cost_growth.json): each of them
-rewrites the report when it finishes, so the file always shows the machine, the versions and
-every figure measured."""
+(bench/results/peers.json, peers_<count>.json, profile.json, sustained.json, live_peers.json,
+cost_growth.json): each of them rewrites the report when it finishes, so the file always shows
+the machine, the versions and every figure measured."""
 
 from __future__ import annotations
 
@@ -24,12 +24,18 @@ def _load(name: str) -> dict[str, Any] | None:
 
 def write() -> Path:
     m = machine()
+    larger = sorted(
+        (p.stem for p in RESULTS.glob("peers_*.json") if p.stem.removeprefix("peers_").isdigit()),
+        key=lambda stem: int(stem.removeprefix("peers_")),
+    )
     sections = [
         section(found)
         for section, found in (
             (peers_section, _load("peers")),
+            *((peers_section, _load(stem)) for stem in larger),
             (profile_section, _load("profile")),
             (sustained_section, _load("sustained")),
+            (live_peers_section, _load("live_peers")),
             (cost_growth_section, _load("cost_growth")),
         )
         if found is not None
@@ -42,10 +48,10 @@ Flink {m["flink"]}, Kafka {m["kafka"]}, with Kafka, Elasticsearch and the conten
 machine. Absolute figures vary between runs on a shared machine; the ratios within one run are
 what count.
 {"".join(sections)}
-## Not measured yet (issue 8)
+## Not measured
 
-The catch-up of 5,000,000 tweets; the peers' freshness at sustained rates. Earlier figures:
-README, "Benchmarks".
+Rates above the first one not held: the sustained run stops there, as higher ones would not
+be held either. Earlier figures: README, "Benchmarks".
 """,
         encoding="utf-8",
     )
@@ -53,6 +59,8 @@ README, "Benchmarks".
 
 
 def peers_section(figures: dict[str, Any]) -> str:
+    count = figures["count"]
+    plot = "peers.png" if count == 1_000_000 else f"peers_{count}.png"
     rates, equal = figures["tweets_per_s"], figures["results_equal"]
     flink = rates["tweetflow (Flink SQL)"]
     late = figures.get("late_tweets", {})
@@ -66,10 +74,21 @@ def peers_section(figures: dict[str, Any]) -> str:
         f"{'equal' if equal.get(name) else 'DIFFER' if name in equal else ''} |"
         for name, rate in rates.items()
     )
+    rows += "".join(
+        f"\n| {name} | {_unfinished(stopped)} | | |"
+        for name, stopped in figures.get("unfinished", {}).items()
+    )
+    heap = figures.get("heap", "1g")
+    method = (
+        _peers_method(heap)
+        if count == 1_000_000
+        else f"Method as above, with a heap of {heap} for tweetflow's mini-cluster and Spark's "
+        "driver;\nQuix Streams and Spark are stopped at the time limit."
+    )
     return f"""
-## Catch-up: {figures["count"]:,} tweets already in Kafka
+## Catch-up: {count:,} tweets already in Kafka
 
-`python -m bench.peers --count {figures["count"]}`. Each contender reads the whole topic from its
+`python -m bench.peers --count {count}`. Each contender reads the whole topic from its
 first offset; the stream processors compute the same queries (tweets per 2 s and per minute, the
 60 s / 5 s rolling count, top 5 authors per 5 s and per 60 s / 5 s, top 10 hashtags per hour
 sliding by the minute) and write them to Elasticsearch. "results" compares each peer's
@@ -79,20 +98,32 @@ documents with tweetflow's.
 | --- | ---: | ---: | --- |
 {rows}
 {differing}
-![catch-up throughput](plots/peers.png)
+![catch-up throughput](plots/{plot})
 
-tweetflow's figure includes its start-up (JVM, planning, about 10 s): the mini-cluster run of
-`tweetflow job run --bounded`, as a user runs it; so do Spark's (a local session, `local[*]`)
-and Quix's. Quix Streams (`bench/quix_peer.py`) re-keys through Kafka topics (its windows are
-per message key) and writes at its checkpoints; Spark (`bench/spark_peer.py`) runs one
-streaming query per aggregation, `Trigger.AvailableNow`, ranking in `foreachBatch`. Neither
-closes a window at the end of a topic, so one end-of-input tweet per partition, two hours
-later, is appended for them (for Quix once it has read every real tweet: its windows close by
-the newest event time of a partition, also of the topics it re-keys through).
+{method}
+"""
+
+
+def _peers_method(heap: str) -> str:
+    return f"""tweetflow's figure includes its start-up (JVM, planning, about 10 s): the
+mini-cluster run of `tweetflow job run --bounded`, as a user runs it; so do Spark's (a local
+session, `local[*]`) and Quix's. tweetflow's mini-cluster and Spark's driver each had a heap of
+{heap}.
+Quix Streams (`bench/quix_peer.py`) re-keys through Kafka topics (its windows are per message
+key) and writes at its checkpoints; Spark (`bench/spark_peer.py`) runs one streaming query per
+aggregation, `Trigger.AvailableNow`, ranking in `foreachBatch`. Neither closes a window at the
+end of a topic, so one end-of-input tweet per partition, two hours later, is appended for them
+(for Quix once it has read every real tweet: its windows close by the newest event time of a
+partition, also of the topics it re-keys through).
 
 The topic holds {TWITTER_AVERAGE_RATE:,.0f} tweets per second of event time (Twitter's 2013
 average): window costs grow with event time, so a sparser stream charges them to fewer tweets.
 """
+
+
+def _unfinished(stopped: dict[str, Any]) -> str:
+    read = "" if stopped["read"] is None else f" ({stopped['read']:,} tweets read)"
+    return f"not finished in {stopped['limit_s'] / 60:.0f} min{read}"
 
 
 def profile_section(found: dict[str, Any]) -> str:
@@ -117,27 +148,30 @@ the payload again for every field (about twenty times per tweet).
 
 
 def sustained_section(found: dict[str, Any]) -> str:
-    def s(value: float | None) -> str:
-        return "-" if value is None else f"{value:.2f}"
-
     rows = "\n".join(
-        f"| {r['offered']:,.0f} | {r['achieved']:,.0f} | {r['processed']:,.0f} | "
-        f"{r['lag_max']:,} | "
-        f"{'yes' if r['lag_bounded'] else 'no'} | {s(r['window_end_to_visible_p50_s'])} | "
-        f"{s(r['window_end_to_visible_p99_s'])} | {s(r['produced_to_visible_p50_s'])} | "
-        f"{s(r['produced_to_visible_p99_s'])} |"
+        f"| {r['offered']:,.0f} | {r['achieved']:,.0f} | {_read_and_lag(r)} | "
+        + _secs_cells(
+            r,
+            "window_end_to_visible_p50_s",
+            "window_end_to_visible_p99_s",
+            "produced_to_visible_p50_s",
+            "produced_to_visible_p99_s",
+        )
         for r in found["rates"]
     )
     held = found["highest_held"]
+    warmup = found.get("warmup_s", 0)
     return f"""
 ## Sustained rates and freshness
 
 `python -m bench.sustained --seconds {found["seconds"]:.0f}`: the live job (watermark
 {found["watermark_s"]} s behind) fed at each rate for {found["seconds"]:.0f} s by one producer
-process (confluent-kafka), one rate after the other. Lag: end offsets minus the offsets the job
-commits at each checkpoint (every 2 s). Freshness in seconds, from a 2-second window's end and
-from a tweet's send time to found by a search (polled every 0.2 s; Elasticsearch refreshes every
-second).
+process (confluent-kafka), one rate after the other, after {warmup:.0f} s at the first rate
+that are not reported (the JVM's first seconds run code not yet compiled). Lag: end offsets
+minus the offsets the job commits at each checkpoint (every 2 s). Freshness in seconds, from a
+2-second window's end and from a tweet's send time to found by a search (polled every 0.1 s).
+The sink flushes every {found.get("flush_interval", "500ms")}; Elasticsearch refreshes the
+indexes every {found.get("refresh_interval", "1s")}.
 
 | offered/s | sent/s | read/s | lag max | held | window end→seen p50 | p99 | sent→seen p50 | p99 |
 | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |
@@ -146,6 +180,56 @@ second).
 Highest rate held with lag bounded: {"none" if held is None else f"{held:,.0f} tweets/s"}.
 
 ![sustained rates](plots/sustained.png)
+"""
+
+
+def _count(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _secs_cells(row: dict[str, Any], *keys: str) -> str:
+    """Table cells of seconds, a dash for what was not measured."""
+    cells = ("-" if row.get(key) is None else f"{row[key]:.2f}" for key in keys)
+    return " | ".join(cells) + " |"
+
+
+def _read_and_lag(row: dict[str, Any]) -> str:
+    held = "yes" if row["lag_bounded"] else "no"
+    return f"{_count(row['processed'])} | {_count(row['lag_max'])} | {held}"
+
+
+def live_peers_section(found: dict[str, Any]) -> str:
+    rows = "\n".join(
+        f"| {name} | {r['offered']:,.0f} | {_read_and_lag(r)} | {r['windows']} | "
+        + _secs_cells(
+            r,
+            "window_end_to_visible_p50_s",
+            "window_end_to_visible_p99_s",
+            "window_end_to_visible_max_s",
+        )
+        for name, rows in found["contenders"].items()
+        for r in rows
+    )
+    return f"""
+## Freshness on a live stream, beside the peers
+
+`python -m bench.live_peers --seconds {found["seconds"]:.0f}`: each contender in turn reads a
+topic of its own from its newest offset while the producer of the sustained benchmark sends
+{found["warmup_s"]:.0f} s of warm-up (not reported) and then each rate for
+{found["seconds"]:.0f} s. Same queries as the catch-up, watermark (Quix: grace)
+{found["watermark_s"]} s, results written every {found["flush_interval_s"]} s (tweetflow's
+sink flush; the hand-written consumers' bulk writes and commits; Quix's commit interval) to
+indexes refreshed every {found["refresh_interval"]}; Spark starts each micro-batch when the
+last one ends. Seconds from a 2-second window's end to
+its count found by a search. A rate counts as held when every window of the period became
+visible and the lag did not grow over its second half; Spark commits no offsets to Kafka, so
+its lag is not known, and its windows' delay must not grow instead.
+
+| contender | offered/s | read/s | lag max | held | windows | end→seen p50 | p99 | max |
+| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |
+{rows}
+
+![freshness CDF](plots/live_peers.png)
 """
 
 

@@ -1,8 +1,9 @@
 """The benchmark's queries in Spark Structured Streaming (PySpark), the approach of the Spark
 Streaming tutorial this project grew from, written as Spark's guide teaches: the Kafka source,
-the tweets' event time with a 5 s watermark, window() aggregations in append mode (a window is
-emitted once the watermark passes its end), and foreachBatch to rank each batch of finished
-windows (streaming plans cannot rank) and bulk-write them to Elasticsearch.
+the tweets' event time with a watermark (5 s, or --watermark-s), window() aggregations in
+append mode (a window is emitted once the watermark passes its end), and foreachBatch to rank
+each batch of finished windows (streaming plans cannot rank) and bulk-write them to
+Elasticsearch.
 
 Runs in a virtual environment of its own (bench/isolated.py), importing nothing from
 tweetflow; bench/peers.py starts it with the verified Kafka connector jars:
@@ -14,7 +15,9 @@ and times it from its start (the JVM's start-up counts, as it does for tweetflow
 
 One streaming query per aggregation, each reading the topic (Spark cannot chain windowed
 aggregations of different windows in one query and emit them to several sinks), all started
-together, `Trigger.AvailableNow`: they read what the topic holds and stop. Spark's watermark is
+together, `Trigger.AvailableNow`: they read what the topic holds and stop (with --live, from
+the newest offsets, each micro-batch as soon as the last one ends, until killed:
+bench/live_peers.py). Spark's watermark is
 the newest event time over all partitions minus the delay, moved between micro-batches; like
 Quix it needs the end-of-input tweets of bench/peers.py to pass its last windows.
 """
@@ -32,7 +35,6 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
-WATERMARK = "5 seconds"
 SCHEMA = StructType([
     StructField("timestamp_ms", LongType()),
     StructField("user", StructType([
@@ -49,12 +51,14 @@ def iso(column: str) -> Any:
     return F.date_format(F.col(column), "yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
 
 
-def tweets(spark: SparkSession, bootstrap: str, topic: str) -> DataFrame:
+def tweets(
+    spark: SparkSession, bootstrap: str, topic: str, watermark_s: int, live: bool
+) -> DataFrame:
     raw = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", bootstrap)
         .option("subscribe", topic)
-        .option("startingOffsets", "earliest")
+        .option("startingOffsets", "latest" if live else "earliest")
         .load()
     )
     parsed = raw.select(F.from_json(F.col("value").cast("string"), SCHEMA).alias("t")).select(
@@ -63,7 +67,7 @@ def tweets(spark: SparkSession, bootstrap: str, topic: str) -> DataFrame:
         F.col("t.user.screen_name").alias("screen_name"),
         F.col("t.entities.hashtags.text").alias("tags"),
     )
-    return parsed.withWatermark("event_time", WATERMARK)
+    return parsed.withWatermark("event_time", f"{watermark_s} seconds")
 
 
 def writer(es: Elasticsearch, index: str, doc_id: Callable[[dict[str, Any]], str]) -> Any:
@@ -154,11 +158,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     for option in ("--bootstrap", "--topic", "--es", "--prefix", "--jars", "--work"):
         parser.add_argument(option, required=True)
+    parser.add_argument("--watermark-s", type=int, default=5, help="as tweetflow's watermark")
+    parser.add_argument("--driver-memory", default="1g", help="the local JVM's heap, as Spark's")
+    parser.add_argument(
+        "--live", action="store_true",
+        help="from the newest offsets, each micro-batch as soon as the last ends, until killed",
+    )  # fmt: skip
     args = parser.parse_args()
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("tweetflow-spark-peer")
         .config("spark.jars", args.jars)
+        .config("spark.driver.memory", args.driver_memory)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.ui.enabled", "false")
@@ -166,15 +177,16 @@ def main() -> None:
     )
     spark.sparkContext.setLogLevel("WARN")
     es = Elasticsearch(args.es, timeout=120)
-    frame = tweets(spark, args.bootstrap, args.topic)
-    running = [
-        rows.writeStream.outputMode("append")
-        .foreachBatch(write)
-        .option("checkpointLocation", f"{args.work}/checkpoint-{n}")
-        .trigger(availableNow=True)
-        .start()
-        for n, (rows, write) in enumerate(queries(frame, es, args.prefix))
-    ]
+    frame = tweets(spark, args.bootstrap, args.topic, args.watermark_s, args.live)
+    running = []
+    for n, (rows, write) in enumerate(queries(frame, es, args.prefix)):
+        stream = (
+            rows.writeStream.outputMode("append")
+            .foreachBatch(write)
+            .option("checkpointLocation", f"{args.work}/checkpoint-{n}")
+        )
+        # Live: Spark's default trigger, the next micro-batch as soon as the last one ends.
+        running.append((stream if args.live else stream.trigger(availableNow=True)).start())
     for query in running:
         query.awaitTermination()
     spark.stop()

@@ -4,16 +4,19 @@
     python -m bench.sustained --seconds 300             # the issue's five minutes per rate
     python -m bench.sustained --smoke                   # 1,000 tweets/s for 15 s, for CI
 
-One unbounded job (the peers' queries and live_tweets, watermark 1 s behind) reads a topic that
-a producer process fills at 1,000, 5,700 (Twitter's 2013 average), 20,000, 50,000 and 143,199
-(its August 2013 peak) tweets/s, stamping each tweet with its planned send time. Per rate:
+One unbounded job (the peers' queries and live_tweets, watermark 1 s behind, results flushed
+and made searchable every 200 ms) reads a topic that a producer process fills at 1,000, 5,700
+(Twitter's 2013 average), 20,000, 50,000 and 143,199 (its August 2013 peak) tweets/s, stamping
+each tweet with its planned send time, after a warm-up period at the first rate that is not
+reported (a JVM's first seconds run code not yet compiled). Per rate:
   - the rate sent (the topic's growth), the rate the job read (its committed offsets' growth)
     and its consumer lag (end offsets minus the offsets the job commits at each checkpoint,
-    sampled every 2 s), bounded when it does not grow over the second half of the period;
+    sampled every 2 s), held when it does not grow over the second half of the period and
+    every 2-second window of the period becomes visible;
   - window end -> visible: 2-second tweet_rate windows, from their end to found by a search;
   - produced -> visible: live_tweets documents, from their send time to found by a search.
-Searches run every 200 ms, so figures are good to about 0.2 s; Elasticsearch refreshes every
-second. A rate not held ends the run: higher ones would not be either.
+Searches run every 100 ms, so figures are good to about 0.1 s. A rate not held ends the run:
+higher ones would not be either.
 """
 
 from __future__ import annotations
@@ -44,8 +47,10 @@ RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
 QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "live_tweets")
 
 
-def produce(bootstrap: str, topic: str, rate: float, seconds: float) -> None:
-    """The producer process: synthetic tweets stamped with their planned send time."""
+def produce(bootstrap: str, topic: str, rate: float, seconds: float, seed: int) -> None:
+    """The producer process: synthetic tweets stamped with their planned send time. Each
+    period needs a seed of its own: the same seed gives the same tweet ids, which the job
+    would drop as duplicates."""
     from producer import pipeline
     from producer.cli import synthetic_records
     from producer.kafka_sink import open_sink
@@ -55,7 +60,7 @@ def produce(bootstrap: str, topic: str, rate: float, seconds: float) -> None:
     start_ms = int(time.time() * 1000)
     records = synthetic_records(
         SyntheticConfig(
-            seed=int(rate), count=int(rate * seconds), start_ms=start_ms, per_second=rate,
+            seed=seed, count=int(rate * seconds), start_ms=start_ms, per_second=rate,
             out_of_order=0.0,
         )
     )  # fmt: skip
@@ -63,13 +68,11 @@ def produce(bootstrap: str, topic: str, rate: float, seconds: float) -> None:
     sink.close()
 
 
-class Lag:
-    """End offsets minus the job's committed offsets, summed over partitions."""
+class Offsets:
+    """The topic's end offsets, summed over partitions: what has been sent."""
 
-    def __init__(self, bootstrap: str, topic: str, group: str) -> None:
-        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    def __init__(self, bootstrap: str, topic: str) -> None:
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap)
-        self.group = group
         self.partitions = [
             TopicPartition(topic, p) for p in self.consumer.partitions_for_topic(topic) or ()
         ]
@@ -77,8 +80,20 @@ class Lag:
     def end(self) -> int:
         return sum(self.consumer.end_offsets(self.partitions).values())
 
+    def close(self) -> None:
+        self.consumer.close()
+
+
+class Lag(Offsets):
+    """End offsets minus a consumer group's committed offsets, summed over partitions."""
+
+    def __init__(self, bootstrap: str, topic: str, group: str) -> None:
+        super().__init__(bootstrap, topic)
+        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        self.group = group
+
     def done(self) -> int:
-        """Records the job has read, as of its last checkpoint."""
+        """Records the reader has read, as of its last commit (the job's: its checkpoint)."""
         committed = self.admin.list_group_offsets(self.group).get(self.group, {})
         return sum(committed[p].offset for p in self.partitions if p in committed)
 
@@ -87,7 +102,7 @@ class Lag:
 
     def close(self) -> None:
         self.admin.close()
-        self.consumer.close()
+        super().close()
 
 
 class Watcher(threading.Thread):
@@ -102,7 +117,7 @@ class Watcher(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        while not self.stop.wait(0.2):
+        while not self.stop.wait(0.1):
             now = time.time()
             for hit in self._search(f"{self.prefix}tweet_rate", {"term": {"window_seconds": 2}}):
                 if hit["_id"] not in self.windows:
@@ -127,27 +142,49 @@ def _epoch(iso: str) -> float:
 
 
 def one_rate(
-    stack: LocalStack, topic: str, lag: Lag, watcher: Watcher, rate: float, seconds: float
-) -> dict[str, Any]:
-    began, first_end, first_done = time.time(), lag.end(), lag.done()
+    bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rate: float,
+    seconds: float, seed: int,
+) -> dict[str, Any]:  # fmt: skip
+    """One period at `rate`. Bounded means the 2 s windows of the period all became visible
+    and, with a Lag (a reader that commits its offsets), its lag did not grow over the second
+    half; without one (Spark), their delay did not."""
+    lag = offsets if isinstance(offsets, Lag) else None
+    began, first_end = time.time(), offsets.end()
+    first_done = lag.done() if lag else 0
     producer = multiprocessing.get_context("spawn").Process(
-        target=produce, args=(stack.settings.kafka_bootstrap, topic, rate, seconds)
+        target=produce, args=(bootstrap, topic, rate, seconds, seed)
     )
     producer.start()
     samples: list[tuple[float, int]] = []
     while producer.is_alive():
-        samples.append((time.time() - began, lag()))
+        if lag:
+            samples.append((time.time() - began, lag()))
         time.sleep(2)
     sent_for = time.time() - began
-    achieved = (lag.end() - first_end) / sent_for
-    processed = (lag.done() - first_done) / sent_for
+    achieved = (offsets.end() - first_end) / sent_for
+    processed = (lag.done() - first_done) / sent_for if lag else None
     time.sleep(8)  # the last windows fire and flush
     ended = time.time()
-    half = [n for t, n in samples if t >= sent_for / 2]
-    first = [n for t, n in samples if t < sent_for / 2]
-    bounded = bool(half) and max(half) <= max(max(first, default=0) * 1.5, rate * 12)
-    windows = [seen - end for end, seen in watcher.windows.values() if began < end < ended - 8]
+    latencies = sorted(
+        (end - began, seen - end)
+        for end, seen in watcher.windows.values()
+        if began < end < began + sent_for
+    )
+    windows = [delay for _, delay in latencies]
     tweets = [seen - created for created, seen in watcher.tweets if began < created < ended - 8]
+    # Every 2 s window of the period visible (but the two the producer's start and end may
+    # leave empty), and the backlog not growing over the second half.
+    bounded = len(windows) >= int(sent_for / 2) - 2
+    if lag:
+        half = [n for t, n in samples if t >= sent_for / 2]
+        first = [n for t, n in samples if t < sent_for / 2]
+        bounded = bounded and bool(half)
+        bounded = bounded and max(half) <= max(max(first, default=0) * 1.5, rate * 12)
+    else:
+        half_delays = [d for t, d in latencies if t >= sent_for / 2]
+        first_delays = [d for t, d in latencies if t < sent_for / 2]
+        bounded = bounded and bool(half_delays)
+        bounded = bounded and max(half_delays) <= max(max(first_delays, default=0) * 1.5, 12)
 
     def pct(values: list[float], q: float) -> float | None:
         return percentile(values, q) if values else None
@@ -156,16 +193,39 @@ def one_rate(
         "offered": rate,
         "achieved": achieved,
         "processed": processed,
-        "lag_max": max((n for _, n in samples), default=0),
-        "lag_second_half_max": max(half, default=0),
+        "lag_max": max((n for _, n in samples), default=None),
+        "lag_second_half_max": max((n for t, n in samples if t >= sent_for / 2), default=None),
         "lag_bounded": bounded,
         "window_end_to_visible_p50_s": statistics.median(windows) if windows else None,
         "window_end_to_visible_p99_s": pct(windows, 0.99),
+        "window_end_to_visible_max_s": max(windows, default=None),
         "produced_to_visible_p50_s": statistics.median(tweets) if tweets else None,
         "produced_to_visible_p99_s": pct(tweets, 0.99),
         "windows": len(windows),
         "tweets_sampled": len(tweets),
+        # when the slow ones happened: (seconds into the period, window end -> visible)
+        "window_latencies": [(round(t, 2), round(d, 2)) for t, d in latencies],
+        "lag_samples": [(round(t, 1), n) for t, n in samples],
     }
+
+
+def run_rates(
+    bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rates: list[float],
+    seconds: float, warmup_s: float,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """A warm-up period at the first rate (not reported: a JVM's first seconds run code not yet
+    compiled), then each rate in turn until one is not held: higher ones would not be either."""
+    seeds = iter(range(1, len(rates) + 2))
+    if warmup_s > 0:
+        warm = one_rate(bootstrap, topic, offsets, watcher, rates[0], warmup_s, next(seeds))
+        print(f"  warm-up {_line(warm)}", flush=True)
+    rows: list[dict[str, Any]] = []
+    for rate in rates:
+        rows.append(one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds)))
+        print(f"  {_line(rows[-1])}", flush=True)
+        if not rows[-1]["lag_bounded"]:
+            break
+    return rows
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -174,16 +234,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rates", default=",".join(f"{r:.0f}" for r in RATES))
     parser.add_argument("--watermark", type=int, default=1, help="watermark delay, seconds")
     parser.add_argument(
-        "--flush-interval", default="500ms", help="the Elasticsearch sink's bulk flush interval"
+        "--flush-interval", default="200ms", help="the Elasticsearch sink's bulk flush interval"
+    )
+    parser.add_argument(
+        "--refresh-interval", default="200ms", help="the result indexes' Elasticsearch refresh"
+    )
+    parser.add_argument("--heap", default="1g", help="the mini-cluster JVM's maximum heap")
+    parser.add_argument(
+        "--jvm-args", default="", help="more options of that JVM, e.g. -Xlog:gc:file=gc.log"
     )
     parser.add_argument(
         "--name", default="sustained", help="results file; only `sustained` feeds RESULTS.md"
     )
+    parser.add_argument(
+        "--warmup", type=float, default=30, help="seconds at the first rate before measuring"
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
-    seconds = 15.0 if args.smoke else args.seconds
-    rows: list[dict[str, Any]] = []
+    seconds, warmup = (15.0, 5.0) if args.smoke else (args.seconds, args.warmup)
     with tempfile.TemporaryDirectory(prefix="tweetflow-sustained-") as state:
         stack = LocalStack(private_settings(Path(state)))
         stack.up()
@@ -196,6 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
                 es_index_prefix=prefix, queries=QUERIES, watermark_delay_s=args.watermark,
                 es_flush_interval=args.flush_interval,
+                es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
                 checkpoint_interval="2 s", checkpoint_dir=Path(state) / "checkpoints",
                 log_dir=Path(state) / "logs",
             )  # fmt: skip
@@ -205,11 +275,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             watcher, lag = Watcher(es, prefix), Lag(stack.settings.kafka_bootstrap, topic, topic)
             watcher.start()
             try:
-                for rate in rates:
-                    rows.append(one_rate(stack, topic, lag, watcher, rate, seconds))
-                    print(_line(rows[-1]), flush=True)
-                    if not rows[-1]["lag_bounded"]:
-                        break
+                bootstrap = stack.settings.kafka_bootstrap
+                rows = run_rates(bootstrap, topic, lag, watcher, rates, seconds, warmup)
             finally:
                 watcher.stop.set()
                 lag.close()
@@ -219,8 +286,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             stack.down()
     held = [r["offered"] for r in rows if r["lag_bounded"]]
-    results = {"seconds": seconds, "watermark_s": args.watermark,
-               "flush_interval": args.flush_interval, "rates": rows,
+    results = {"seconds": seconds, "warmup_s": warmup, "watermark_s": args.watermark,
+               "flush_interval": args.flush_interval,
+               "refresh_interval": args.refresh_interval, "heap": args.heap, "rates": rows,
                "highest_held": max(held, default=None)}  # fmt: skip
     print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
     name = "sustained_smoke" if args.smoke else args.name
@@ -261,10 +329,14 @@ def _line(row: dict[str, Any]) -> str:
         value = row[key]
         return "  -  " if value is None else f"{value:5.2f}"
 
+    def n(key: str, unit: str = "") -> str:
+        value = row[key]
+        return f"{'-':>9}{' ' * len(unit)}" if value is None else f"{value:>9,.0f}{unit}"
+
     return (
-        f"  offered {row['offered']:>9,.0f}/s sent {row['achieved']:>9,.0f}/s "
-        f"read {row['processed']:>9,.0f}/s  "
-        f"lag max {row['lag_max']:>9,}{'' if row['lag_bounded'] else ' GROWING'}  "
+        f"offered {row['offered']:>9,.0f}/s sent {row['achieved']:>9,.0f}/s "
+        f"read {n('processed', '/s')}  "
+        f"lag max {n('lag_max')}{'' if row['lag_bounded'] else ' GROWING'}  "
         f"window end->visible p50 {s('window_end_to_visible_p50_s')} p99 "
         f"{s('window_end_to_visible_p99_s')}  produced->visible p50 "
         f"{s('produced_to_visible_p50_s')} p99 {s('produced_to_visible_p99_s')}"

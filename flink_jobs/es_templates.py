@@ -20,8 +20,12 @@ TEMPLATES_FILE = (
 )
 
 
-def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
-    """Composable index templates by name, for indexes named <prefix><index>."""
+def templates(
+    prefix: str, replicas: int = 0, refresh_interval: str = "1s"
+) -> dict[str, dict[str, Any]]:
+    """Composable index templates by name, for indexes named <prefix><index>. The refresh
+    interval bounds how long a written result stays unsearchable: shorter is fresher, and costs
+    Elasticsearch more small segments to merge."""
     indexes = json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))["indexes"]
     normalizer = {
         "analysis": {"normalizer": {"lowercase": {"type": "custom", "filter": ["lowercase"]}}}
@@ -34,7 +38,7 @@ def templates(prefix: str, replicas: int = 0) -> dict[str, dict[str, Any]]:
                 "settings": {
                     "number_of_shards": 1,
                     "number_of_replicas": replicas,
-                    "refresh_interval": "1s",
+                    "refresh_interval": refresh_interval,
                     **normalizer,
                 },
                 "mappings": mapping,
@@ -50,16 +54,21 @@ def install(
     replicas: int = 0,
     http_auth: tuple[str, str] | None = None,
     ca_file: str = "",
+    refresh_interval: str = "1s",
 ) -> list[str]:
     tls = {"ca_certs": ca_file} if ca_file else {}
     client = Elasticsearch(es_url, http_auth=http_auth, **tls)
-    for name, body in templates(prefix, replicas).items():
+    bodies = templates(prefix, replicas, refresh_interval)
+    for name, body in bodies.items():
         client.indices.put_index_template(name=name, body=body)
-    return sorted(templates(prefix, replicas))
+    return sorted(bodies)
 
 
 def install_for(config: JobConfig) -> list[str]:
     """The templates for the indexes one job configuration writes, with its credentials."""
     auth = (config.es_username, config.es_password) if config.es_username else None
     url = config.es_hosts.split(";")[0]
-    return install(url, config.es_index_prefix, config.es_replicas, auth, config.es_ca_file)
+    return install(
+        url, config.es_index_prefix, config.es_replicas, auth, config.es_ca_file,
+        config.es_refresh_interval,
+    )  # fmt: skip

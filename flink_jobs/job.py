@@ -135,6 +135,8 @@ class JobConfig:
     es_username: str = ""  # basic authentication, when set
     es_password: str = field(default="", repr=False)
     es_flush_interval: str = "500ms"
+    # How often Elasticsearch makes new results searchable (the indexes' refresh_interval).
+    es_refresh_interval: str = "1s"
     # PEM of the CA that signed Elasticsearch's certificate (https hosts); empty: the JVM's CAs.
     es_ca_file: str = ""
     # Kafka's security, as the TWEETFLOW_KAFKA_* variables give it: empty protocol = PLAINTEXT.
@@ -227,6 +229,17 @@ class JobConfig:
         if needing and self.enrichment == "off":
             raise ValueError(f"{needing} score sentiment: turn enrichment on (scalar, vectorized)")
         return chosen
+
+    def check_intervals(self) -> None:
+        """The sink's flush and the indexes' refresh interval, in the one spelling both Flink
+        and Elasticsearch read."""
+        for name in ("es_flush_interval", "es_refresh_interval"):
+            value = getattr(self, name)
+            if not re.fullmatch(r"[1-9][0-9]*(ms|s)", value):
+                raise ValueError(
+                    f"{name.removeprefix('es_').replace('_', ' ')} {value!r}: a whole number of "
+                    "milliseconds or seconds, such as 200ms or 1s"
+                )
 
     def kafka_jaas_config(self) -> str:
         """The connector's sasl.jaas.config for the username and password; empty without SASL."""
@@ -450,6 +463,7 @@ class SavepointMismatchError(RuntimeError):
 
 def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
     """Install the index templates and submit the job; returns without waiting for it."""
+    config.check_intervals()
     _install_templates(config)
     env = env or table_environment(config)
     ddl, inserts = statements(config)

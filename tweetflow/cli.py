@@ -150,9 +150,25 @@ def job_run(
     ] = 0,
     enrichment: EnrichmentOption = "vectorized",
     archive: ArchiveOption = "",
+    watermark_delay: Annotated[
+        int | None,
+        typer.Option(
+            help="seconds a tweet may arrive late and still count; windows close this much "
+            "after their end (default 5)"
+        ),
+    ] = None,
+    flush_interval: Annotated[
+        str | None,
+        typer.Option(help="how often results are sent to Elasticsearch (default 500ms)"),
+    ] = None,
+    refresh_interval: Annotated[
+        str | None,
+        typer.Option(help="how often Elasticsearch makes them searchable (default 1s)"),
+    ] = None,
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
-    with --bounded), or submitted to a Flink cluster with --jobmanager."""
+    with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
+    searchable about its watermark delay + flush + refresh interval after it ends."""
     from flink_jobs import job
     from flink_jobs.rest import FlinkRest, FlinkRestError
 
@@ -164,6 +180,13 @@ def job_run(
         "enrichment": enrichment,
         "archive_path": archive,
     }
+    for name, value in (
+        ("watermark_delay_s", watermark_delay),
+        ("es_flush_interval", flush_interval),
+        ("es_refresh_interval", refresh_interval),
+    ):
+        if value is not None:  # else the job's default
+            overrides[name] = value
     if resume:
         if from_savepoint or jobmanager:
             fail("--resume restarts a mini-cluster run; on a cluster use --from-savepoint")

@@ -10,6 +10,7 @@ from bench import (
     cost_growth,
     enrichment_cost,
     freshness,
+    live_peers,
     peers,
     producer_bench,
     profile,
@@ -105,6 +106,18 @@ def test_sustained_smoke() -> None:
     assert row["windows"] > 0 and row["tweets_sampled"] > 0
     assert row["window_end_to_visible_p50_s"] is not None
     assert row["produced_to_visible_p50_s"] is not None
+
+
+def test_live_peers_smoke() -> None:
+    """Every contender runs live and its 2-second windows become visible; the lag of each
+    contender that commits its offsets is measured."""
+    results = live_peers.main(["--smoke"])
+    assert set(results["contenders"]) == set(live_peers.CONTENDERS)
+    for name, rows in results["contenders"].items():
+        [row] = rows
+        assert row["windows"] > 0, name
+        assert row["window_end_to_visible_p50_s"] is not None, name
+        assert (row["lag_max"] is None) == (name == "Spark Structured Streaming"), name
 
 
 def test_cost_growth_smoke() -> None:

@@ -159,3 +159,26 @@ def test_the_state_backend_is_the_clusters_unless_chosen() -> None:
     assert session_options(config(state_backend="rocksdb"))["state.backend.type"] == "rocksdb"
     with pytest.raises(ValueError, match="hashmap or rocksdb"):
         session_options(config(state_backend="filesystem"))
+
+
+def test_freshness_intervals_reach_the_sinks_and_the_index_templates() -> None:
+    from flink_jobs.es_templates import templates
+
+    ddl, _ = statements(config(es_flush_interval="200ms"))
+    assert any("'sink.bulk-flush.interval' = '200ms'" in s for s in ddl)
+    for body in templates("p_", refresh_interval="200ms").values():
+        assert body["template"]["settings"]["refresh_interval"] == "200ms"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("es_flush_interval", "0.2s"), ("es_flush_interval", "200 ms"),
+     ("es_refresh_interval", "-1"), ("es_refresh_interval", "0s"), ("es_refresh_interval", "")],
+)  # fmt: skip
+def test_an_interval_neither_flink_nor_elasticsearch_would_read_is_refused(
+    field: str, value: str
+) -> None:
+    with pytest.raises(ValueError, match="such as 200ms or 1s"):
+        config(**{field: value}).check_intervals()
+    config(**{field: "200ms"}).check_intervals()
+    config(**{field: "2s"}).check_intervals()

@@ -1,0 +1,215 @@
+"""Freshness on a live stream, tweetflow beside its peers: how soon each one's results are
+searchable when tweets arrive at a fixed rate.
+
+    python -m bench.live_peers                      # 1,000 and 5,700 tweets/s, 60 s each
+    python -m bench.live_peers --rates 5700 --seconds 300
+    python -m bench.live_peers --smoke              # 1,000 tweets/s for 15 s, for CI
+
+Each contender in turn gets a topic of its own and reads it from its newest offset, computing
+the catch-up benchmark's queries (bench/peers.py) with the same 1 s watermark (Quix: grace),
+writing every 0.2 s (tweetflow's sink flush, the hand-written consumers' bulk writes and
+offset commits, Quix's commits) to indexes refreshed every 200 ms; Spark runs each micro-batch
+as soon as the last one ends.
+bench/sustained.py's producer then sends a warm-up period and each rate, and its watcher times
+every 2-second tweet_rate window from its end to found by a search. Lag: the end offsets minus
+the contender's committed offsets. A rate is held when every window of the period became
+visible and the lag did not grow over its second half; Spark commits no offsets (they are in
+its checkpoint), so for Spark the windows' delay must not grow instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from bench import report
+from bench.common import private_stack, write
+from bench.handwritten_peer import CONSUMERS, consume_live
+from bench.peers import QUERIES, IsolatedPeer
+from bench.report import PLOTS
+from bench.sustained import Lag, Offsets, Watcher, run_rates
+from flink_jobs import es_templates, job
+from tweetflow.stack import artifacts
+from tweetflow.stack.stack import LocalStack
+
+WATERMARK_S = 1
+FLUSH_S = 0.2  # results written this often
+REFRESH = "200ms"  # and made searchable this often (every contender's indexes)
+
+# Started on (stack, topic, index prefix, state directory); yields what measures its lag.
+Contender = Callable[[LocalStack, str, str, Path], AbstractContextManager[Offsets]]
+
+
+@contextmanager
+def tweetflow(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
+    config = stack.job_config(
+        kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
+        es_index_prefix=prefix, queries=QUERIES, watermark_delay_s=WATERMARK_S,
+        es_flush_interval=f"{FLUSH_S * 1000:.0f}ms", es_refresh_interval=REFRESH,
+        checkpoint_interval="2 s",
+        checkpoint_dir=state / f"checkpoints-{prefix}", log_dir=state / "logs",
+    )  # fmt: skip
+    result = job.start(config)
+    lag = Lag(stack.settings.kafka_bootstrap, topic, topic)
+    try:
+        yield lag
+    finally:
+        lag.close()
+        client = result.get_job_client()
+        if client is not None:
+            client.cancel().result()
+
+
+def handwritten(backend: str) -> Contender:
+    @contextmanager
+    def run(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
+        es_templates.install(stack.settings.es_url, prefix, refresh_interval=REFRESH)
+        group = f"handwritten-{prefix}"
+        context = multiprocessing.get_context("spawn")
+        stop = context.Event()
+        worker = context.Process(
+            target=consume_live,
+            args=(backend, stack.settings.kafka_bootstrap, topic, group, stack.settings.es_url,
+                  prefix, WATERMARK_S * 1000, FLUSH_S, stop),
+        )  # fmt: skip
+        worker.start()
+        lag = Lag(stack.settings.kafka_bootstrap, topic, group)
+        try:
+            yield lag
+        finally:
+            lag.close()
+            stop.set()
+            worker.join(30)
+            if worker.is_alive():
+                worker.kill()
+
+    return run
+
+
+@contextmanager
+def quix(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
+    group = f"quix-{prefix}"
+    peer = IsolatedPeer(
+        stack, "quix", topic, prefix, "--group", group, "--grace-ms", str(WATERMARK_S * 1000),
+        "--live", "--commit-interval", str(FLUSH_S), log=state / f"quix-{prefix}.log",
+        refresh_interval=REFRESH,
+    )  # fmt: skip
+    lag = Lag(stack.settings.kafka_bootstrap, topic, group)
+    try:
+        yield lag
+    finally:
+        lag.close()
+        peer.stop()
+
+
+@contextmanager
+def spark(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
+    jars = artifacts.ensure("spark-kafka", stack.settings.cache_dir, stack.java().home)
+    peer = IsolatedPeer(
+        stack, "spark", topic, prefix, "--jars", ",".join(sorted(map(str, jars.glob("*.jar")))),
+        "--work", str(state / f"spark-{prefix}"), "--watermark-s", str(WATERMARK_S), "--live",
+        log=state / f"spark-{prefix}.log", refresh_interval=REFRESH,
+    )  # fmt: skip
+    offsets = Offsets(stack.settings.kafka_bootstrap, topic)
+    try:
+        yield offsets
+    finally:
+        offsets.close()
+        peer.stop()
+
+
+CONTENDERS: dict[str, Contender] = {
+    "tweetflow (Flink SQL)": tweetflow,
+    **{f"hand-written ({backend})": handwritten(backend) for backend in CONSUMERS},
+    "Quix Streams": quix,
+    "Spark Structured Streaming": spark,
+}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rates", default="1000,5700")
+    parser.add_argument(
+        "--warmup", type=float, default=30, help="seconds at the first rate before measuring"
+    )
+    parser.add_argument(
+        "--contenders",
+        default=",".join(CONTENDERS),
+        help="comma-separated, of: " + ", ".join(CONTENDERS),
+    )
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
+    seconds, warmup = (15.0, 10.0) if args.smoke else (args.seconds, args.warmup)
+    names = [n.strip() for n in args.contenders.split(",")]
+    unknown = set(names) - set(CONTENDERS)
+    if unknown:
+        parser.error(f"unknown contenders {sorted(unknown)}; choose from {list(CONTENDERS)}")
+    contenders: dict[str, list[dict[str, Any]]] = {}
+    with private_stack("live-peers") as (stack, state):
+        from producer.kafka_sink import TweetSink
+
+        bootstrap = stack.settings.kafka_bootstrap
+        es = Elasticsearch(stack.settings.es_url)
+        for name in names:
+            topic, prefix = f"live-{uuid.uuid4().hex[:6]}", f"l{uuid.uuid4().hex[:6]}_"
+            TweetSink(bootstrap, topic, partitions=2).close()
+            print(f"{name}:", flush=True)
+            with CONTENDERS[name](stack, topic, prefix, state) as offsets:
+                time.sleep(15)  # it starts and reaches its topic; the warm-up does the rest
+                watcher = Watcher(es, prefix)
+                watcher.start()
+                try:
+                    rows = run_rates(bootstrap, topic, offsets, watcher, rates, seconds, warmup)
+                finally:
+                    watcher.stop.set()
+            contenders[name] = rows
+    results = {
+        "seconds": seconds, "warmup_s": warmup, "watermark_s": WATERMARK_S,
+        "flush_interval_s": FLUSH_S, "refresh_interval": REFRESH, "contenders": contenders,
+    }  # fmt: skip
+    path = write("live_peers_smoke" if args.smoke else "live_peers", results)
+    if not args.smoke:
+        plot(contenders, PLOTS / "live_peers.png")
+        print(f"report: {report.write()}")
+    print(f"results: {path}")
+    return results
+
+
+def plot(contenders: dict[str, list[dict[str, Any]]], path: Path) -> None:
+    """The distribution of window end -> visible, one panel per rate, a line per contender."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rates = sorted({r["offered"] for rows in contenders.values() for r in rows})
+    fig, axes = plt.subplots(1, len(rates), figsize=(5 * len(rates), 3.6), squeeze=False)
+    for ax, rate in zip(axes[0], rates, strict=True):
+        for name, rows in contenders.items():
+            delays = sorted(
+                d for r in rows if r["offered"] == rate for _, d in r["window_latencies"]
+            )
+            if delays:
+                share = [(n + 1) / len(delays) for n in range(len(delays))]
+                ax.step(delays, share, where="post", label=name)
+        ax.set(xscale="log", xlabel="window end → visible, seconds", ylabel="share of windows")
+        ax.set_title(f"{rate:,.0f} tweets/s")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    PLOTS.mkdir(exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    main()

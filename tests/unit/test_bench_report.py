@@ -1,0 +1,65 @@
+"""bench/RESULTS.md's sections render every figure a benchmark leaves, including the ones it
+could not measure (a peer stopped at its time limit, a reader whose lag is unknown)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import report
+
+
+def _rate_row(offered: float, lag_max: int | None, p99: float) -> dict[str, Any]:
+    return {
+        "offered": offered, "achieved": offered * 0.99,
+        "processed": None if lag_max is None else offered * 0.98, "lag_max": lag_max,
+        "lag_bounded": True, "windows": 30, "window_end_to_visible_p50_s": 1.5,
+        "window_end_to_visible_p99_s": p99, "window_end_to_visible_max_s": p99 + 0.5,
+        "produced_to_visible_p50_s": None, "produced_to_visible_p99_s": None,
+        "window_latencies": [(2.0, 1.5), (4.0, p99)],
+    }  # fmt: skip
+
+
+def test_a_peer_stopped_at_the_limit_is_shown_with_what_it_read() -> None:
+    section = report.peers_section({
+        "count": 5_000_000,
+        "tweets_per_s": {"tweetflow (Flink SQL)": 30_000.0, "Spark Structured Streaming": 15_000.0},
+        "results_equal": {"Spark Structured Streaming": True},
+        "unfinished": {
+            "Quix Streams": {"limit_s": 420.0, "read": 530_000},
+            "Other": {"limit_s": 420.0, "read": None},
+        },
+    })  # fmt: skip
+    assert "## Catch-up: 5,000,000 tweets already in Kafka" in section
+    assert "| Spark Structured Streaming | 15,000 | 2.000 | equal |" in section
+    assert "| Quix Streams | not finished in 7 min (530,000 tweets read) | | |" in section
+    assert "| Other | not finished in 7 min | | |" in section
+    assert "plots/peers_5000000.png" in section
+
+
+def test_live_peers_rows_show_an_unknown_lag_as_a_dash() -> None:
+    section = report.live_peers_section({
+        "seconds": 60, "warmup_s": 30, "watermark_s": 1, "flush_interval_s": 0.2,
+        "refresh_interval": "200ms",
+        "contenders": {
+            "tweetflow (Flink SQL)": [_rate_row(5_700, 12_000, 1.8)],
+            "Spark Structured Streaming": [_rate_row(5_700, None, 9.1)],
+        },
+    })  # fmt: skip
+    assert "| tweetflow (Flink SQL) | 5,700 | 5,586 | 12,000 | yes | 30 | 1.50 | 1.80 | 2.30 |" in (
+        section
+    )
+    assert "| Spark Structured Streaming | 5,700 | - | - | yes | 30 | 1.50 | 9.10 | 9.60 |" in (
+        section
+    )
+    assert "refreshed every 200ms" in section
+
+
+def test_sustained_names_its_warm_up_and_intervals() -> None:
+    section = report.sustained_section({
+        "seconds": 300, "warmup_s": 30, "watermark_s": 1, "flush_interval": "200ms",
+        "refresh_interval": "200ms", "rates": [_rate_row(5_700, 17_867, 2.21)],
+        "highest_held": 5_700.0,
+    })  # fmt: skip
+    assert "after 30 s at the first rate" in section
+    assert "flushes every 200ms" in section and "every 200ms." in section
+    assert "| 5,700 | 5,643 | 5,586 | 17,867 | yes | 1.50 | 2.21 | - | - |" in section
