@@ -23,8 +23,7 @@ import argparse
 import multiprocessing
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,44 +32,31 @@ from elasticsearch import Elasticsearch
 from bench import report
 from bench.common import private_stack, write
 from bench.handwritten_peer import CONSUMERS, consume_live
-from bench.peers import QUERIES, IsolatedPeer
+from bench.peers import QUERIES, IsolatedPeer, spark_jars
 from bench.report import PLOTS
-from bench.sustained import Lag, Offsets, Watcher, run_rates
-from flink_jobs import es_templates, job
-from tweetflow.stack import artifacts
+from bench.sustained import Lag, Offsets, Watcher, run_rates, start_live_job
+from flink_jobs import es_templates
 from tweetflow.stack.stack import LocalStack
 
 WATERMARK_S = 1
 FLUSH_S = 0.2  # results written this often
 REFRESH = "200ms"  # and made searchable this often (every contender's indexes)
 
-# Started on (stack, topic, index prefix, state directory); yields what measures its lag.
-Contender = Callable[[LocalStack, str, str, Path], AbstractContextManager[Offsets]]
+# Started on (stack, topic, index prefix, state directory): what measures its lag, and what
+# stops it.
+Started = tuple[Offsets, Callable[[], None]]
+Contender = Callable[[LocalStack, str, str, Path], Started]
 
 
-@contextmanager
-def tweetflow(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
-    config = stack.job_config(
-        kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
-        es_index_prefix=prefix, queries=QUERIES, watermark_delay_s=WATERMARK_S,
+def tweetflow(stack: LocalStack, topic: str, prefix: str, state: Path) -> Started:
+    return start_live_job(
+        stack, topic, prefix, state, queries=QUERIES, watermark_delay_s=WATERMARK_S,
         es_flush_interval=f"{FLUSH_S * 1000:.0f}ms", es_refresh_interval=REFRESH,
-        checkpoint_interval="2 s",
-        checkpoint_dir=state / f"checkpoints-{prefix}", log_dir=state / "logs",
     )  # fmt: skip
-    result = job.start(config)
-    lag = Lag(stack.settings.kafka_bootstrap, topic, topic)
-    try:
-        yield lag
-    finally:
-        lag.close()
-        client = result.get_job_client()
-        if client is not None:
-            client.cancel().result()
 
 
 def handwritten(backend: str) -> Contender:
-    @contextmanager
-    def run(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
+    def start(stack: LocalStack, topic: str, prefix: str, state: Path) -> Started:
         es_templates.install(stack.settings.es_url, prefix, refresh_interval=REFRESH)
         group = f"handwritten-{prefix}"
         context = multiprocessing.get_context("spawn")
@@ -81,49 +67,35 @@ def handwritten(backend: str) -> Contender:
                   prefix, WATERMARK_S * 1000, FLUSH_S, stop),
         )  # fmt: skip
         worker.start()
-        lag = Lag(stack.settings.kafka_bootstrap, topic, group)
-        try:
-            yield lag
-        finally:
-            lag.close()
+
+        def finish() -> None:
             stop.set()
             worker.join(30)
             if worker.is_alive():
                 worker.kill()
 
-    return run
+        return Lag(stack.settings.kafka_bootstrap, topic, group), finish
+
+    return start
 
 
-@contextmanager
-def quix(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
+def quix(stack: LocalStack, topic: str, prefix: str, state: Path) -> Started:
     group = f"quix-{prefix}"
     peer = IsolatedPeer(
         stack, "quix", topic, prefix, "--group", group, "--grace-ms", str(WATERMARK_S * 1000),
         "--live", "--commit-interval", str(FLUSH_S), log=state / f"quix-{prefix}.log",
         refresh_interval=REFRESH,
     )  # fmt: skip
-    lag = Lag(stack.settings.kafka_bootstrap, topic, group)
-    try:
-        yield lag
-    finally:
-        lag.close()
-        peer.stop()
+    return Lag(stack.settings.kafka_bootstrap, topic, group), peer.stop
 
 
-@contextmanager
-def spark(stack: LocalStack, topic: str, prefix: str, state: Path) -> Iterator[Offsets]:
-    jars = artifacts.ensure("spark-kafka", stack.settings.cache_dir, stack.java().home)
+def spark(stack: LocalStack, topic: str, prefix: str, state: Path) -> Started:
     peer = IsolatedPeer(
-        stack, "spark", topic, prefix, "--jars", ",".join(sorted(map(str, jars.glob("*.jar")))),
+        stack, "spark", topic, prefix, "--jars", spark_jars(stack),
         "--work", str(state / f"spark-{prefix}"), "--watermark-s", str(WATERMARK_S), "--live",
         log=state / f"spark-{prefix}.log", refresh_interval=REFRESH,
     )  # fmt: skip
-    offsets = Offsets(stack.settings.kafka_bootstrap, topic)
-    try:
-        yield offsets
-    finally:
-        offsets.close()
-        peer.stop()
+    return Offsets(stack.settings.kafka_bootstrap, topic), peer.stop
 
 
 CONTENDERS: dict[str, Contender] = {
@@ -164,15 +136,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             topic, prefix = f"live-{uuid.uuid4().hex[:6]}", f"l{uuid.uuid4().hex[:6]}_"
             TweetSink(bootstrap, topic, partitions=2).close()
             print(f"{name}:", flush=True)
-            with CONTENDERS[name](stack, topic, prefix, state) as offsets:
+            offsets, stop = CONTENDERS[name](stack, topic, prefix, state)
+            watcher = Watcher(es, prefix)
+            try:
                 time.sleep(15)  # it starts and reaches its topic; the warm-up does the rest
-                watcher = Watcher(es, prefix)
                 watcher.start()
-                try:
-                    rows = run_rates(bootstrap, topic, offsets, watcher, rates, seconds, warmup)
-                finally:
-                    watcher.stop.set()
-            contenders[name] = rows
+                contenders[name] = run_rates(
+                    bootstrap, topic, offsets, watcher, rates, seconds, warmup
+                )
+            finally:
+                watcher.stop.set()
+                offsets.close()
+                stop()
     results = {
         "seconds": seconds, "warmup_s": warmup, "watermark_s": WATERMARK_S,
         "flush_interval_s": FLUSH_S, "refresh_interval": REFRESH, "contenders": contenders,

@@ -165,6 +165,12 @@ class IsolatedPeer:
         return ended - self.began - figures.get("idle_s", 0.0), figures
 
 
+def spark_jars(stack: LocalStack) -> str:
+    """Spark's Kafka connector and its dependencies, verified, as spark.jars wants them."""
+    jars = artifacts.ensure("spark-kafka", stack.settings.cache_dir, stack.java().home)
+    return ",".join(sorted(map(str, jars.glob("*.jar"))))
+
+
 class Unfinished(NamedTuple):
     """A peer stopped at the time limit, and how many tweets it had read by then."""
 
@@ -256,15 +262,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             rates[name] = count / seconds
             equal[name] = results(es, peer_prefix) == reference and peer.late == 0
             late[name] = peer.late
-        jars = artifacts.ensure("spark-kafka", stack.settings.cache_dir, stack.java().home)
-        spark_jars = ",".join(sorted(map(str, jars.glob("*.jar"))))
         for name, peer in (("Quix Streams", "quix"), ("Spark Structured Streaming", "spark")):
             peer_prefix = f"{peer}{uuid.uuid4().hex[:6]}_"
             if peer == "quix":
                 ran = quix(stack, topic, peer_prefix, values, tmp / "quix.log", limit_s)
             else:  # one micro-batch reads the whole topic, end-of-input tweets included
                 # the same heap as tweetflow's mini-cluster
-                work = ("--jars", spark_jars, "--work", str(tmp / "spark"),
+                work = ("--jars", spark_jars(stack), "--work", str(tmp / "spark"),
                         "--driver-memory", stack.settings.flink_heap)  # fmt: skip
                 log = tmp / "spark.log"
                 started = IsolatedPeer(stack, peer, topic, peer_prefix, *work, log=log)

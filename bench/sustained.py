@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -209,6 +210,25 @@ def one_rate(
     }
 
 
+def start_live_job(
+    stack: LocalStack, topic: str, prefix: str, state: Path, **options: Any
+) -> tuple[Lag, Callable[[], None]]:
+    """The job reading `topic` from its newest offset, checkpointing (and so committing its
+    offsets) every 2 s; returns its lag and what cancels it."""
+    config = stack.job_config(
+        kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
+        es_index_prefix=prefix, checkpoint_interval="2 s",
+        checkpoint_dir=state / f"checkpoints-{prefix}", log_dir=state / "logs", **options,
+    )  # fmt: skip
+    client = job.start(config).get_job_client()
+
+    def cancel() -> None:
+        if client is not None:
+            client.cancel().result()
+
+    return Lag(stack.settings.kafka_bootstrap, topic, topic), cancel
+
+
 def run_rates(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rates: list[float],
     seconds: float, warmup_s: float,
@@ -261,18 +281,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             from producer.kafka_sink import TweetSink
 
             TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
-            config = stack.job_config(
-                kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
-                es_index_prefix=prefix, queries=QUERIES, watermark_delay_s=args.watermark,
-                es_flush_interval=args.flush_interval,
+            lag, stop_job = start_live_job(
+                stack, topic, prefix, Path(state), queries=QUERIES,
+                watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
                 es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
-                checkpoint_interval="2 s", checkpoint_dir=Path(state) / "checkpoints",
-                log_dir=Path(state) / "logs",
             )  # fmt: skip
-            result = job.start(config)
             time.sleep(15)  # the job reaches its Kafka source
-            es = Elasticsearch(stack.settings.es_url)
-            watcher, lag = Watcher(es, prefix), Lag(stack.settings.kafka_bootstrap, topic, topic)
+            watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)
             watcher.start()
             try:
                 bootstrap = stack.settings.kafka_bootstrap
@@ -280,9 +295,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             finally:
                 watcher.stop.set()
                 lag.close()
-                client = result.get_job_client()
-                if client is not None:
-                    client.cancel().result()
+                stop_job()
         finally:
             stack.down()
     held = [r["offered"] for r in rows if r["lag_bounded"]]
