@@ -1,7 +1,7 @@
 """bench/RESULTS.md, assembled from the newest full runs of the benchmarks that feed it
-(bench/results/peers.json, peers_<count>.json, profile.json, sustained.json, live_peers.json,
-cost_growth.json): each of them rewrites the report when it finishes, so the file always shows
-the machine, the versions and every figure measured."""
+(bench/results/peers.json, peers_<count>.json, profile.json, tuning.json, sustained.json,
+live_peers.json, cost_growth.json): each of them rewrites the report when it finishes, so the
+file always shows the machine, the versions and every figure measured."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def write() -> Path:
             (peers_section, _load("peers")),
             *((peers_section, _load(stem)) for stem in larger),
             (profile_section, _load("profile")),
+            (tuning_section, _load("tuning")),
             (sustained_section, _load("sustained")),
             (live_peers_section, _load("live_peers")),
             (cost_growth_section, _load("cost_growth")),
@@ -145,6 +146,54 @@ Before tweetflow's own JSON functions (`TWEET_FIELDS`, `TWEET_TIMESTAMP`), the s
 of 300,000 tweets showed 46% of all samples in Flink's JSON_VALUE / JSON_QUERY, which parse
 the payload again for every field (about twenty times per tweet).
 """
+
+
+def tuning_section(found: dict[str, Any]) -> str:
+    first, last = found["defaults"]
+    mean = (first["tweets_per_s"] + last["tweets_per_s"]) / 2
+    rows = "\n".join(
+        f"| {name} | {_tuning_cells(run, found['ratio'][name], found['limit_s'])} |"
+        for name, run in found["runs"].items()
+    )
+    return f"""
+## What the tuning knobs do to the catch-up
+
+`python -m bench.tuning --count {found["count"]}`: the catch-up's job over one topic of
+{found["count"]:,} tweets, once per setting, between two runs with the defaults; each run is a
+process (and a JVM) of its own with a heap of {found["heap"]}, start-up included. "x" is
+tweets/s divided by the mean of the two default runs, {first["tweets_per_s"]:,.0f} and
+{last["tweets_per_s"]:,.0f} tweets/s: their difference ({found["noise"]:.1%}) is the run's
+noise. Peak RSS is what the JVM took from the machine, live heap the most in use after a
+collection.
+
+| setting | tweets/s | x defaults | peak RSS MiB | peak live heap MiB |
+| --- | ---: | ---: | ---: | ---: |
+| defaults (first) | {_tuning_cells(first, first["tweets_per_s"] / mean, found["limit_s"])} |
+{rows}
+| defaults (last) | {_tuning_cells(last, last["tweets_per_s"] / mean, found["limit_s"])} |
+
+The settings (`bench/tuning.py`, `SETTINGS`):
+
+{_tuning_legend(found["settings"])}
+"""
+
+
+def _tuning_cells(run: dict[str, Any], ratio: float | None, limit_s: float) -> str:
+    rate = run["tweets_per_s"]
+    speed = (
+        f"not in {limit_s / 60:.0f} min | | " if rate is None else f"{rate:,.0f} | {ratio:.3f} | "
+    )
+    return f"{speed}{run['peak_rss_mib']:,.0f} | {run['peak_live_heap_mib']:,.0f}"
+
+
+def _tuning_legend(settings: dict[str, dict[str, Any]]) -> str:
+    def spelled(fields: dict[str, Any]) -> str:
+        parts = [f"`{k}={v}`" for k, v in fields.get("flink_options", ())]
+        parts += [f"`{fields[k]}`" for k in ("jvm_args",) if k in fields]
+        parts += [f"state backend `{fields[k]}`" for k in ("state_backend",) if k in fields]
+        return ", ".join(parts)
+
+    return "\n".join(f"- {name}: {spelled(fields)}" for name, fields in settings.items())
 
 
 def sustained_section(found: dict[str, Any]) -> str:

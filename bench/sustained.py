@@ -211,13 +211,14 @@ def one_rate(
 
 
 def start_live_job(
-    stack: LocalStack, topic: str, prefix: str, state: Path, **options: Any
-) -> tuple[Lag, Callable[[], None]]:
+    stack: LocalStack, topic: str, prefix: str, state: Path, checkpoint_interval: str = "2 s",
+    **options: Any,
+) -> tuple[Lag, Callable[[], None]]:  # fmt: skip
     """The job reading `topic` from its newest offset, checkpointing (and so committing its
-    offsets) every 2 s; returns its lag and what cancels it."""
+    offsets) every `checkpoint_interval`; returns its lag and what cancels it."""
     config = stack.job_config(
         kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
-        es_index_prefix=prefix, checkpoint_interval="2 s",
+        es_index_prefix=prefix, checkpoint_interval=checkpoint_interval,
         checkpoint_dir=state / f"checkpoints-{prefix}", log_dir=state / "logs", **options,
     )  # fmt: skip
     client = job.start(config).get_job_client()
@@ -264,6 +265,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--jvm-args", default="", help="more options of that JVM, e.g. -Xlog:gc:file=gc.log"
     )
     parser.add_argument(
+        "--checkpoint-interval", default="2 s", help="the job's; it commits offsets then"
+    )
+    parser.add_argument(
         "--name", default="sustained", help="results file; only `sustained` feeds RESULTS.md"
     )
     parser.add_argument(
@@ -285,6 +289,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 stack, topic, prefix, Path(state), queries=QUERIES,
                 watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
                 es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
+                checkpoint_interval=args.checkpoint_interval,
             )  # fmt: skip
             time.sleep(15)  # the job reaches its Kafka source
             watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)
@@ -301,7 +306,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     held = [r["offered"] for r in rows if r["lag_bounded"]]
     results = {"seconds": seconds, "warmup_s": warmup, "watermark_s": args.watermark,
                "flush_interval": args.flush_interval,
-               "refresh_interval": args.refresh_interval, "heap": args.heap, "rates": rows,
+               "refresh_interval": args.refresh_interval, "heap": args.heap,
+               "checkpoint_interval": args.checkpoint_interval, "rates": rows,
                "highest_held": max(held, default=None)}  # fmt: skip
     print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
     name = "sustained_smoke" if args.smoke else args.name

@@ -165,6 +165,14 @@ def job_run(
         str | None,
         typer.Option(help="how often Elasticsearch makes them searchable (default 1s)"),
     ] = None,
+    set_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="a Flink option KEY=VALUE for the job, after tweetflow's own (repeatable), "
+            "e.g. --set execution.checkpointing.interval='60 s'",
+        ),
+    ] = None,
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
@@ -210,6 +218,11 @@ def job_run(
         overrides |= {"jobmanager": jobmanager, "checkpoint_dir": None, "parallelism": slots}
     if parallelism:
         overrides["parallelism"] = parallelism
+    if set_option:
+        try:
+            overrides["flink_options"] = job.parse_flink_options(set_option)
+        except ValueError as exc:
+            fail(str(exc))
     try:
         config = stack.job_config(**overrides)
         result = job.start(config)

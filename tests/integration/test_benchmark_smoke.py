@@ -16,6 +16,7 @@ from bench import (
     profile,
     query_cost,
     sustained,
+    tuning,
 )
 from tweetflow.settings import Settings
 
@@ -134,3 +135,14 @@ def test_cost_growth_smoke() -> None:
     for run in runs:
         assert run["finished"] and run["tweets_per_s"] > 0
         assert 100 < run["peak_rss_mib"] < 8192 and 0 < run["peak_live_heap_mib"] < 3072
+
+
+def test_tuning_smoke() -> None:
+    """The defaults (twice) and a setting each run in a JVM of their own, and are compared."""
+    results = tuning.main(["--smoke"])
+    [name] = results["runs"]
+    for run in (*results["defaults"], results["runs"][name]):
+        assert run["tweets_per_s"] > 0
+        assert 100 < run["peak_rss_mib"] < 8192 and 0 < run["peak_live_heap_mib"] < 3072
+    assert results["ratio"][name] > 0
+    assert results["settings"][name] == tuning.SETTINGS[name]

@@ -63,3 +63,25 @@ def test_sustained_names_its_warm_up_and_intervals() -> None:
     assert "after 30 s at the first rate" in section
     assert "flushes every 200ms" in section and "every 200ms." in section
     assert "| 5,700 | 5,643 | 5,586 | 17,867 | yes | 1.50 | 2.21 | - | - |" in section
+
+
+def test_tuning_rows_compare_each_setting_with_the_defaults_mean() -> None:
+    def run(rate: float | None) -> dict[str, Any]:
+        return {"tweets_per_s": rate, "peak_rss_mib": 2048.0, "peak_live_heap_mib": 700.0}
+
+    section = report.tuning_section({
+        "count": 2_000_000, "heap": "4g", "limit_s": 300.0,
+        "defaults": [run(30_000.0), run(34_000.0)], "noise": 4_000 / 32_000,
+        "runs": {"gc-parallel": run(36_000.0), "rocksdb": run(None)},
+        "ratio": {"gc-parallel": 36_000 / 32_000, "rocksdb": None},
+        "settings": {
+            "gc-parallel": {"jvm_args": "-XX:+UseParallelGC"},
+            "rocksdb": {"state_backend": "rocksdb",
+                        "flink_options": (("state.backend.incremental", "true"),)},
+        },
+    })  # fmt: skip
+    assert "| defaults (first) | 30,000 | 0.938 | 2,048 | 700 |" in section
+    assert "| gc-parallel | 36,000 | 1.125 | 2,048 | 700 |" in section
+    assert "| rocksdb | not in 5 min | | 2,048 | 700 |" in section
+    assert "(12.5%) is the run's" in section.replace("\n", " ")
+    assert "- rocksdb: `state.backend.incremental=true`, state backend `rocksdb`" in section

@@ -161,6 +161,30 @@ def test_the_state_backend_is_the_clusters_unless_chosen() -> None:
         session_options(config(state_backend="filesystem"))
 
 
+def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
+    from flink_jobs.job import parse_flink_options, session_options
+
+    given = parse_flink_options(["execution.checkpointing.interval = 60 s", "a.b=x=y"])
+    assert given == (("execution.checkpointing.interval", "60 s"), ("a.b", "x=y"))
+    options = session_options(config(flink_options=given))
+    assert options["execution.checkpointing.interval"] == "60 s"
+    assert options["a.b"] == "x=y"
+    assert session_options(config())["execution.checkpointing.interval"] == "10 s"
+    for bad in ("execution.checkpointing.interval", "=60 s", "key= "):
+        with pytest.raises(ValueError, match="expected KEY=VALUE"):
+            parse_flink_options([bad])
+
+
+def test_a_bounded_run_gets_the_throughput_collector_unless_one_is_chosen() -> None:
+    from flink_jobs.job import gateway_jvm_args
+
+    assert gateway_jvm_args(config(heap="2g")) == "-Xmx2g"
+    assert gateway_jvm_args(config(heap="2g", bounded=True)) == "-Xmx2g -XX:+UseParallelGC"
+    chosen = config(bounded=True, jvm_args="-XX:+UseG1GC -Xlog:gc")
+    assert "ParallelGC" not in gateway_jvm_args(chosen)
+    assert gateway_jvm_args(chosen).endswith("-XX:+UseG1GC -Xlog:gc")
+
+
 def test_freshness_intervals_reach_the_sinks_and_the_index_templates() -> None:
     from flink_jobs.es_templates import templates
 

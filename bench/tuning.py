@@ -1,0 +1,130 @@
+"""What each tuning knob does to tweetflow's catch-up: the peers' job (bench.peers' queries)
+over one preloaded topic, once per setting, between two runs with the defaults:
+
+    python -m bench.tuning                    # 2,000,000 tweets
+    python -m bench.tuning --only gc-g1,checkpoint-60s+at-least-once   # "+" combines
+    python -m bench.tuning --smoke            # 5,000 tweets, one setting, for CI
+
+Each run is a bounded one from the earliest offset in a process of its own (the JVM's start-up
+included, and a setting of the JVM takes effect), stopped after 5 minutes; each figure is
+its tweets/s, its ratio to the mean of the two runs with the defaults (their difference is the
+noise), and its peak resident memory and live heap.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from bench.common import TWITTER_AVERAGE_RATE, preloaded_stack, write
+from bench.cost_growth import MiB
+from bench.measured import measure
+from bench.peers import QUERIES
+from bench.query_cost import bounded_config
+from tweetflow.stack.stack import LocalStack
+
+LIMIT_S = 300.0
+
+# JobConfig fields per setting; each one is what a user can set (`job run --set`, the state
+# backend, TWEETFLOW_FLINK_JVM_ARGS).
+SETTINGS: dict[str, dict[str, Any]] = {
+    # Every checkpoint copies the whole keyed state; the duplicate filter's grows with every
+    # tweet of its 10-minute horizon, which a catch-up reads entirely.
+    "checkpoint-60s": {"flink_options": (("execution.checkpointing.interval", "60 s"),)},
+    "at-least-once": {"flink_options": (("execution.checkpointing.mode", "AT_LEAST_ONCE"),)},
+    # Bundles rows before state access: the duplicate filter reads each id once per bundle.
+    "mini-batch": {
+        "flink_options": (
+            ("table.exec.mini-batch.enabled", "true"),
+            ("table.exec.mini-batch.allow-latency", "1 s"),
+            ("table.exec.mini-batch.size", "5000"),
+        )
+    },
+    # A bounded run gets the parallel collector (job.gateway_jvm_args); this is the live job's
+    # G1 (Java's default) instead, whose concurrent marking and barriers cost throughput.
+    "gc-g1": {"jvm_args": "-XX:+UseG1GC"},
+    # Off the heap, snapshots only what changed; every state access (de)serializes.
+    "rocksdb": {
+        "state_backend": "rocksdb",
+        "flink_options": (("state.backend.incremental", "true"),),
+    },
+}
+
+
+def combined(name: str) -> dict[str, Any]:
+    """The JobConfig fields of settings joined by "+" (their Flink options together)."""
+    fields: dict[str, Any] = {}
+    for part in name.split("+"):
+        for key, value in SETTINGS[part].items():
+            fields[key] = fields.get(key, ()) + value if key == "flink_options" else value
+    return fields
+
+
+def run(
+    stack: LocalStack, topic: str, tmp: Path, count: int, name: str, **overrides: Any
+) -> dict[str, Any]:
+    """One bounded run with these JobConfig fields, in a process (and so a JVM) of its own:
+    tweets/s (None when not finished within LIMIT_S), peak RSS and live heap in MiB."""
+    config = bounded_config(stack, topic, QUERIES, tmp, **overrides)
+    measured = measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S)
+    finished = measured.exit_code == 0
+    found = {
+        "tweets_per_s": count / measured.seconds if finished else None,
+        "peak_rss_mib": measured.peak_rss_bytes / MiB,
+        "peak_live_heap_mib": measured.peak_live_heap_bytes / MiB,
+    }
+    rate = f"{found['tweets_per_s']:>10,.0f} tweets/s" if finished else "  not finished"
+    print(
+        f"  {name:<16}{rate}  peak RSS {found['peak_rss_mib']:>6,.0f} MiB  "
+        f"live heap {found['peak_live_heap_mib']:>6,.0f} MiB",
+        flush=True,
+    )
+    return found
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=2_000_000)
+    parser.add_argument(
+        "--only", default="", help="comma-separated settings, each may join some by +"
+    )
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    count = 5_000 if args.smoke else args.count
+    names = [n for n in args.only.split(",") if n] or list(SETTINGS)
+    if args.smoke:
+        names = names[:1]
+    unknown = sorted({part for n in names for part in n.split("+")} - set(SETTINGS))
+    if unknown:
+        parser.error(f"unknown settings {unknown}; known: {', '.join(SETTINGS)}")
+    with preloaded_stack("tuning", count, per_second=TWITTER_AVERAGE_RATE) as (stack, topic, tmp):
+        heap = stack.settings.flink_heap
+        first = run(stack, topic, tmp, count, "defaults")
+        runs = {name: run(stack, topic, tmp, count, name, **combined(name)) for name in names}
+        last = run(stack, topic, tmp, count, "defaults")
+    defaults = [first["tweets_per_s"], last["tweets_per_s"]]
+    if None in defaults:
+        raise RuntimeError(f"the job with its defaults did not finish in {LIMIT_S:.0f} s")
+    default = sum(defaults) / 2
+    noise = abs(defaults[0] - defaults[1]) / default
+    print(f"\ncatch-up, {count:,} tweets, heap {heap}: defaults {defaults[0]:,.0f} and "
+          f"{defaults[1]:,.0f} tweets/s (noise {noise:.1%})")  # fmt: skip
+    ratios = {}
+    for name, found in runs.items():
+        rate = found["tweets_per_s"]
+        ratios[name] = None if rate is None else rate / default
+        shown = f"not finished in {LIMIT_S:.0f} s" if rate is None else f"x{rate / default:.3f}"
+        print(f"  {name:<16}{shown}")
+    figures = {
+        "count": count, "heap": heap, "limit_s": LIMIT_S, "defaults": [first, last],
+        "noise": noise, "runs": runs, "ratio": ratios,
+        "settings": {name: combined(name) for name in names},
+    }  # fmt: skip
+    path = write("tuning_smoke" if args.smoke else "tuning", figures)
+    print(f"results: {path}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
