@@ -1,7 +1,8 @@
 """bench/RESULTS.md, assembled from the newest full runs of the benchmarks that feed it
 (bench/results/peers.json, peers_<count>.json, profile.json, tuning.json, sustained.json,
-live_peers.json, cost_growth.json): each of them rewrites the report when it finishes, so the
-file always shows the machine, the versions and every figure measured."""
+sustained_long*.json, live_peers.json, cost_growth.json): each of them rewrites the report
+when it finishes, so the file always shows the machine, the versions and every figure
+measured."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ def write() -> Path:
             (profile_section, _load("profile")),
             (tuning_section, _load("tuning")),
             (sustained_section, _load("sustained")),
+            *(
+                (lambda found, name=stem: sustained_section(found, name), _load(stem))
+                for stem in sorted(p.stem for p in RESULTS.glob("sustained_long*.json"))
+            ),
             (live_peers_section, _load("live_peers")),
             (cost_growth_section, _load("cost_growth")),
         )
@@ -196,7 +201,7 @@ def _tuning_legend(settings: dict[str, dict[str, Any]]) -> str:
     return "\n".join(f"- {name}: {spelled(fields)}" for name, fields in settings.items())
 
 
-def sustained_section(found: dict[str, Any]) -> str:
+def sustained_section(found: dict[str, Any], name: str = "sustained") -> str:
     rows = "\n".join(
         f"| {r['offered']:,.0f} | {r['achieved']:,.0f} | {_read_and_lag(r)} | "
         + _secs_cells(
@@ -210,26 +215,37 @@ def sustained_section(found: dict[str, Any]) -> str:
     )
     held = found["highest_held"]
     warmup = found.get("warmup_s", 0)
+    heap, checkpoints = found.get("heap", "1g"), found.get("checkpoint_interval", "2 s")
+    rates = ",".join(f"{r['offered']:.0f}" for r in found["rates"])
+    command = f"python -m bench.sustained --seconds {found['seconds']:.0f} --rates {rates}"
+    command += "" if heap == "1g" else f" --heap {heap}"
+    command += "" if checkpoints == "2 s" else f" --checkpoint-interval '{checkpoints}'"
+    command += "" if name == "sustained" else f" --name {name}"
+    title = "Sustained rates and freshness"
+    if name != "sustained":
+        shown = ", ".join(f"{r['offered']:,.0f}" for r in found["rates"])
+        title = f"Sustained for {found['seconds'] / 60:.0f} minutes at {shown} tweets/s"
+    horizon = found.get("dedup_horizon")
+    memory = f"heap {heap}" + ("" if horizon is None else f", duplicate filter horizon {horizon}")
+    plot = "\n![sustained rates](plots/sustained.png)\n" if name == "sustained" else ""
     return f"""
-## Sustained rates and freshness
+## {title}
 
-`python -m bench.sustained --seconds {found["seconds"]:.0f}`: the live job (watermark
-{found["watermark_s"]} s behind) fed at each rate for {found["seconds"]:.0f} s by one producer
-process (confluent-kafka), one rate after the other, after {warmup:.0f} s at the first rate
-that are not reported (the JVM's first seconds run code not yet compiled). Lag: end offsets
-minus the offsets the job commits at each checkpoint (every 2 s). Freshness in seconds, from a
-2-second window's end and from a tweet's send time to found by a search (polled every 0.1 s).
-The sink flushes every {found.get("flush_interval", "500ms")}; Elasticsearch refreshes the
-indexes every {found.get("refresh_interval", "1s")}.
+`{command}`: the live job (watermark
+{found["watermark_s"]} s behind, {memory}) fed at each rate for {found["seconds"]:.0f} s by one
+producer process (confluent-kafka), one rate after the other, after {warmup:.0f} s at the first
+rate that are not reported (the JVM's first seconds run code not yet compiled). Lag: end offsets
+minus the offsets the job commits at each checkpoint (every {checkpoints}). Freshness in
+seconds, from a 2-second window's end and from a tweet's send time to found by a search (polled
+every 0.1 s). The sink flushes every {found.get("flush_interval", "500ms")}; Elasticsearch
+refreshes the indexes every {found.get("refresh_interval", "1s")}.
 
 | offered/s | sent/s | read/s | lag max | held | window end→seen p50 | p99 | sent→seen p50 | p99 |
 | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |
 {rows}
 
 Highest rate held with lag bounded: {"none" if held is None else f"{held:,.0f} tweets/s"}.
-
-![sustained rates](plots/sustained.png)
-"""
+{plot}"""
 
 
 def _count(value: float | None) -> str:

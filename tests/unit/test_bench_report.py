@@ -60,9 +60,32 @@ def test_sustained_names_its_warm_up_and_intervals() -> None:
         "refresh_interval": "200ms", "rates": [_rate_row(5_700, 17_867, 2.21)],
         "highest_held": 5_700.0,
     })  # fmt: skip
-    assert "after 30 s at the first rate" in section
-    assert "flushes every 200ms" in section and "every 200ms." in section
+    text = " ".join(section.split())
+    assert "after 30 s at the first rate" in text
+    assert "flushes every 200ms" in text and "every 200ms." in text
     assert "| 5,700 | 5,643 | 5,586 | 17,867 | yes | 1.50 | 2.21 | - | - |" in section
+    assert "`python -m bench.sustained --seconds 300 --rates 5700`" in section
+    assert "plots/sustained.png" in section
+
+
+def test_a_long_sustained_run_has_a_section_of_its_own_with_its_settings() -> None:
+    section = report.sustained_section(
+        {
+            "seconds": 660, "warmup_s": 30, "watermark_s": 1, "heap": "2g",
+            "checkpoint_interval": "10 s", "dedup_horizon": "5 min",
+            "rates": [_rate_row(5_700, 60_000, 1.9)], "highest_held": 5_700.0,
+        },
+        "sustained_long",
+    )  # fmt: skip
+    text = " ".join(section.split())
+    assert "## Sustained for 11 minutes at 5,700 tweets/s" in section
+    assert (
+        "`python -m bench.sustained --seconds 660 --rates 5700 --heap 2g "
+        "--checkpoint-interval '10 s' --name sustained_long`" in section
+    )
+    assert "heap 2g, duplicate filter horizon 5 min" in text
+    assert "at each checkpoint (every 10 s)" in text
+    assert "plots/sustained.png" not in section
 
 
 def test_tuning_rows_compare_each_setting_with_the_defaults_mean() -> None:

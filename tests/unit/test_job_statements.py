@@ -170,6 +170,9 @@ def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
     assert options["execution.checkpointing.interval"] == "60 s"
     assert options["a.b"] == "x=y"
     assert session_options(config())["execution.checkpointing.interval"] == "10 s"
+    assert session_options(config(bounded=True))["execution.checkpointing.interval"] == "60 s"
+    chosen = config(bounded=True, checkpoint_interval="5 s")
+    assert session_options(chosen)["execution.checkpointing.interval"] == "5 s"
     for bad in ("execution.checkpointing.interval", "=60 s", "key= "):
         with pytest.raises(ValueError, match="expected KEY=VALUE"):
             parse_flink_options([bad])
