@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import tempfile
@@ -11,12 +12,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from flink_jobs.job import JobConfig
 from tweetflow import versions
 from tweetflow.settings import Settings
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# The job's default: the duplicate filter's state, which the heap must hold, grows with it.
+DEDUP_HORIZON = {f.name: f.default for f in dataclasses.fields(JobConfig)}["dedup_horizon"]
 # Twitter's 2013 average, tweets per second: the event-time density of the catch-up benchmarks.
 # Window costs grow with event time (every slide fires every window, whatever it holds), so a
 # sparse stream would charge them to few tweets.

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from bench.common import RESULTS, TWITTER_AVERAGE_RATE, machine
+from bench.common import DEDUP_HORIZON, RESULTS, TWITTER_AVERAGE_RATE, machine
 
 # The report and its plots are kept in the repository; the raw JSON (results/) is not.
 REPORT = RESULTS.parent / "RESULTS.md"
@@ -21,6 +21,12 @@ PLOTS = RESULTS.parent / "plots"
 def _load(name: str) -> dict[str, Any] | None:
     path = RESULTS / f"{name}.json"
     return orjson.loads(path.read_bytes()) if path.exists() else None
+
+
+def _load_long() -> dict[str, dict[str, Any]] | None:
+    """bench.sustained --name sustained_long*: the runs longer than the duplicate horizon."""
+    stems = sorted(p.stem for p in RESULTS.glob("sustained_long*.json"))
+    return {stem: found for stem in stems if (found := _load(stem)) is not None} or None
 
 
 def write() -> Path:
@@ -37,10 +43,7 @@ def write() -> Path:
             (profile_section, _load("profile")),
             (tuning_section, _load("tuning")),
             (sustained_section, _load("sustained")),
-            *(
-                (lambda found, name=stem: sustained_section(found, name), _load(stem))
-                for stem in sorted(p.stem for p in RESULTS.glob("sustained_long*.json"))
-            ),
+            (sustained_long_section, _load_long()),
             (live_peers_section, _load("live_peers")),
             (cost_growth_section, _load("cost_growth")),
         )
@@ -201,7 +204,7 @@ def _tuning_legend(settings: dict[str, dict[str, Any]]) -> str:
     return "\n".join(f"- {name}: {spelled(fields)}" for name, fields in settings.items())
 
 
-def sustained_section(found: dict[str, Any], name: str = "sustained") -> str:
+def sustained_section(found: dict[str, Any]) -> str:
     rows = "\n".join(
         f"| {r['offered']:,.0f} | {r['achieved']:,.0f} | {_read_and_lag(r)} | "
         + _secs_cells(
@@ -215,27 +218,16 @@ def sustained_section(found: dict[str, Any], name: str = "sustained") -> str:
     )
     held = found["highest_held"]
     warmup = found.get("warmup_s", 0)
-    heap, checkpoints = found.get("heap", "1g"), found.get("checkpoint_interval", "2 s")
-    rates = ",".join(f"{r['offered']:.0f}" for r in found["rates"])
-    command = f"python -m bench.sustained --seconds {found['seconds']:.0f} --rates {rates}"
-    command += "" if heap == "1g" else f" --heap {heap}"
-    command += "" if checkpoints == "2 s" else f" --checkpoint-interval '{checkpoints}'"
-    command += "" if name == "sustained" else f" --name {name}"
-    title = "Sustained rates and freshness"
-    if name != "sustained":
-        shown = ", ".join(f"{r['offered']:,.0f}" for r in found["rates"])
-        title = f"Sustained for {found['seconds'] / 60:.0f} minutes at {shown} tweets/s"
-    horizon = found.get("dedup_horizon")
-    memory = f"heap {heap}" + ("" if horizon is None else f", duplicate filter horizon {horizon}")
-    plot = "\n![sustained rates](plots/sustained.png)\n" if name == "sustained" else ""
+    settings = _sustained_settings(found)
     return f"""
-## {title}
+## Sustained rates and freshness
 
-`{command}`: the live job (watermark
-{found["watermark_s"]} s behind, {memory}) fed at each rate for {found["seconds"]:.0f} s by one
-producer process (confluent-kafka), one rate after the other, after {warmup:.0f} s at the first
-rate that are not reported (the JVM's first seconds run code not yet compiled). Lag: end offsets
-minus the offsets the job commits at each checkpoint (every {checkpoints}). Freshness in
+`{_sustained_command(found, "sustained")}`: the live job (watermark
+{found["watermark_s"]} s behind, heap {settings["heap"]}, duplicate filter horizon
+{settings["horizon"]}) fed at each rate for {found["seconds"]:.0f} s by one producer process
+(confluent-kafka), one rate after the other, after {warmup:.0f} s at the first rate that are
+not reported (the JVM's first seconds run code not yet compiled). Lag: end offsets minus the
+offsets the job commits at each checkpoint (every {settings["checkpoints"]}). Freshness in
 seconds, from a 2-second window's end and from a tweet's send time to found by a search (polled
 every 0.1 s). The sink flushes every {found.get("flush_interval", "500ms")}; Elasticsearch
 refreshes the indexes every {found.get("refresh_interval", "1s")}.
@@ -245,7 +237,73 @@ refreshes the indexes every {found.get("refresh_interval", "1s")}.
 {rows}
 
 Highest rate held with lag bounded: {"none" if held is None else f"{held:,.0f} tweets/s"}.
-{plot}"""
+
+![sustained rates](plots/sustained.png)
+"""
+
+
+LONG_HEADER = (
+    "| run | s | offered/s | heap | horizon | Flink options | read/s | lag max | held "
+    "| window end→seen p50 | p99 | max | sent→seen p50 | p99 |\n"
+    "| --- | ---: | ---: | --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def sustained_long_section(runs: dict[str, dict[str, Any]]) -> str:
+    """The runs of one rate for longer than the duplicate filter's horizon, one row each."""
+    rows, commands = [], []
+    for name, found in runs.items():
+        settings = _sustained_settings(found)
+        options = ", ".join(found.get("flink_options", ())) or "-"
+        for r in found["rates"]:
+            rows.append(
+                f"| {name} | {found['seconds']:.0f} | {r['offered']:,.0f} | {settings['heap']} | "
+                f"{settings['horizon']} | {options} | {_read_and_lag(r)} | "
+                + _secs_cells(
+                    r,
+                    "window_end_to_visible_p50_s",
+                    "window_end_to_visible_p99_s",
+                    "window_end_to_visible_max_s",
+                    "produced_to_visible_p50_s",
+                    "produced_to_visible_p99_s",
+                )
+            )
+        commands.append(f"    {_sustained_command(found, name)}")
+    table, lines = "\n".join(rows), "\n".join(commands)
+    return f"""
+## Sustained for longer than the duplicate filter's horizon
+
+The sustained benchmark at one rate for longer than the horizon of the duplicate filter, whose
+state (every tweet id of the horizon) the heap must hold, with the job's own checkpoints every
+10 s; otherwise as above. Run by:
+
+{lines}
+
+{LONG_HEADER}
+{table}
+"""
+
+
+def _sustained_settings(found: dict[str, Any]) -> dict[str, str]:
+    # Runs written before these were recorded checkpointed every 2 s with a 10-minute horizon.
+    return {
+        "heap": found.get("heap", "1g"),
+        "checkpoints": found.get("checkpoint_interval", "2 s"),
+        "horizon": found.get("dedup_horizon", "10 min"),
+    }
+
+
+def _sustained_command(found: dict[str, Any], name: str) -> str:
+    """The command that repeats the run: its options that differ from the defaults."""
+    settings = _sustained_settings(found)
+    rates = ",".join(f"{r['offered']:.0f}" for r in found["rates"])
+    command = f"python -m bench.sustained --seconds {found['seconds']:.0f} --rates {rates}"
+    command += "" if settings["heap"] == "1g" else f" --heap {settings['heap']}"
+    checkpoints, horizon = settings["checkpoints"], settings["horizon"]
+    command += "" if checkpoints == "10 s" else f" --checkpoint-interval '{checkpoints}'"
+    command += "" if horizon == DEDUP_HORIZON else f" --dedup-horizon '{horizon}'"
+    command += "" if name == "sustained" else f" --name {name}"
+    return command + "".join(f" '--set={option}'" for option in found.get("flink_options", ()))
 
 
 def _count(value: float | None) -> str:

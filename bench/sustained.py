@@ -22,7 +22,6 @@ higher ones would not be either.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import multiprocessing
 import statistics
 import tempfile
@@ -38,7 +37,7 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from bench import report
-from bench.common import write
+from bench.common import DEDUP_HORIZON, write
 from bench.freshness import percentile
 from bench.report import PLOTS
 from flink_jobs import job
@@ -46,8 +45,6 @@ from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
-# The job's default: the duplicate filter's state, which the heap must hold, grows with it.
-DEDUP_HORIZON = {f.name: f.default for f in dataclasses.fields(job.JobConfig)}["dedup_horizon"]
 QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "live_tweets")
 
 
@@ -277,6 +274,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--dedup-horizon", default=DEDUP_HORIZON, help="how long the job remembers tweet ids"
     )
     parser.add_argument(
+        "--set", action="append", default=[], help="a Flink option KEY=VALUE (repeatable)"
+    )
+    parser.add_argument(
         "--name",
         default="sustained",
         help="results file; sustained, sustained_long* feed RESULTS.md",
@@ -301,6 +301,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
                 es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
                 checkpoint_interval=args.checkpoint_interval, dedup_horizon=args.dedup_horizon,
+                flink_options=job.parse_flink_options(args.set),
             )  # fmt: skip
             time.sleep(15)  # the job reaches its Kafka source
             watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)
@@ -319,7 +320,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                "flush_interval": args.flush_interval,
                "refresh_interval": args.refresh_interval, "heap": args.heap,
                "checkpoint_interval": args.checkpoint_interval,
-               "dedup_horizon": args.dedup_horizon, "rates": rows,
+               "dedup_horizon": args.dedup_horizon, "flink_options": args.set, "rates": rows,
                "highest_held": max(held, default=None)}  # fmt: skip
     print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
     name = "sustained_smoke" if args.smoke else args.name

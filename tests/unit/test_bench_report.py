@@ -64,28 +64,42 @@ def test_sustained_names_its_warm_up_and_intervals() -> None:
     assert "after 30 s at the first rate" in text
     assert "flushes every 200ms" in text and "every 200ms." in text
     assert "| 5,700 | 5,643 | 5,586 | 17,867 | yes | 1.50 | 2.21 | - | - |" in section
-    assert "`python -m bench.sustained --seconds 300 --rates 5700`" in section
+    # recorded before the checkpoint interval and the horizon were: 2 s and 10 minutes
+    assert (
+        "`python -m bench.sustained --seconds 300 --rates 5700 --checkpoint-interval '2 s' "
+        "--dedup-horizon '10 min'`" in section
+    )
+    assert "heap 1g, duplicate filter horizon 10 min" in text
     assert "plots/sustained.png" in section
 
 
-def test_a_long_sustained_run_has_a_section_of_its_own_with_its_settings() -> None:
-    section = report.sustained_section(
-        {
+def test_long_sustained_runs_share_a_table_with_the_command_of_each() -> None:
+    section = report.sustained_long_section({
+        "sustained_long_2g": {
             "seconds": 660, "warmup_s": 30, "watermark_s": 1, "heap": "2g",
-            "checkpoint_interval": "10 s", "dedup_horizon": "5 min",
+            "checkpoint_interval": "3 s", "dedup_horizon": "5 min",
+            "flink_options": ["pipeline.auto-watermark-interval=50 ms"],
             "rates": [_rate_row(5_700, 60_000, 1.9)], "highest_held": 5_700.0,
         },
-        "sustained_long",
-    )  # fmt: skip
-    text = " ".join(section.split())
-    assert "## Sustained for 11 minutes at 5,700 tweets/s" in section
+        "sustained_long_old": {
+            "seconds": 660, "warmup_s": 30, "watermark_s": 1,
+            "rates": [_rate_row(5_700, None, 30.0)], "highest_held": None,
+        },
+    })  # fmt: skip
     assert (
-        "`python -m bench.sustained --seconds 660 --rates 5700 --heap 2g "
-        "--checkpoint-interval '10 s' --name sustained_long`" in section
+        "    python -m bench.sustained --seconds 660 --rates 5700 --heap 2g "
+        "--checkpoint-interval '3 s' --name sustained_long_2g "
+        "'--set=pipeline.auto-watermark-interval=50 ms'\n" in section
     )
-    assert "heap 2g, duplicate filter horizon 5 min" in text
-    assert "at each checkpoint (every 10 s)" in text
-    assert "plots/sustained.png" not in section
+    assert (
+        "| sustained_long_2g | 660 | 5,700 | 2g | 5 min | pipeline.auto-watermark-interval=50 ms "
+        "| 5,586 | 60,000 | yes | 1.50 | 1.90 | 2.40 | - | - |" in section
+    )
+    # recorded before the heap, the interval and the horizon were: 1g, 2 s and 10 minutes
+    assert "| sustained_long_old | 660 | 5,700 | 1g | 10 min | - | - | - | yes |" in section
+    assert "--checkpoint-interval '2 s' --dedup-horizon '10 min' --name sustained_long_old" in (
+        section
+    )
 
 
 def test_tuning_rows_compare_each_setting_with_the_defaults_mean() -> None:
