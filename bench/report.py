@@ -168,7 +168,8 @@ def tuning_section(found: dict[str, Any]) -> str:
 
 `python -m bench.tuning --count {found["count"]}`: the catch-up's job over one topic of
 {found["count"]:,} tweets, once per setting, between two runs with the defaults; each run is a
-process (and a JVM) of its own with a heap of {found["heap"]}, start-up included. "x" is
+process (and a JVM) of its own with a heap of {found["heap"]}, start-up included. The
+defaults are a bounded run's: the parallel collector, checkpoints every 60 s. "x" is
 tweets/s divided by the mean of the two default runs, {first["tweets_per_s"]:,.0f} and
 {last["tweets_per_s"]:,.0f} tweets/s: their difference ({found["noise"]:.1%}) is the run's
 noise. Peak RSS is what the JVM took from the machine, live heap the most in use after a
