@@ -58,17 +58,21 @@ def figures(run: Measured, count: int) -> dict[str, Any]:
     }
 
 
-def one_run(stack: LocalStack, topic: str, tmp: Path, count: int, **options: Any) -> dict:
-    config = bounded_config(stack, topic, ("top_hashtags",), tmp, heap="3g", **options)
-    found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
+def summary(found: dict[str, Any]) -> str:
+    """One line of a run's figures."""
     rate = f"{found['tweets_per_s']:>9,.0f} tweets/s" if found["finished"] else "  did not finish"
     if found["out_of_memory"]:
         rate += " (OutOfMemoryError)"
-    print(
-        f"    {rate}  peak RSS {found['peak_rss_mib']:>6,.0f} MiB  "
-        f"live heap {found['peak_live_heap_mib']:>6,.0f} MiB  {options}",
-        flush=True,
+    return (
+        f"{rate}  peak RSS {found['peak_rss_mib']:>6,.0f} MiB  "
+        f"live heap {found['peak_live_heap_mib']:>6,.0f} MiB"
     )
+
+
+def one_run(stack: LocalStack, topic: str, tmp: Path, count: int, **options: Any) -> dict:
+    config = bounded_config(stack, topic, ("top_hashtags",), tmp, heap="3g", **options)
+    found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
+    print(f"    {summary(found)}  {options}", flush=True)
     return found
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import TWITTER_AVERAGE_RATE, preloaded_stack, write
-from bench.cost_growth import MiB
+from bench.cost_growth import figures, summary
 from bench.measured import measure
 from bench.peers import QUERIES
 from bench.query_cost import bounded_config
@@ -67,19 +67,8 @@ def run(
     """One bounded run with these JobConfig fields, in a process (and so a JVM) of its own:
     tweets/s (None when not finished within LIMIT_S), peak RSS and live heap in MiB."""
     config = bounded_config(stack, topic, QUERIES, tmp, **overrides)
-    measured = measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S)
-    finished = measured.exit_code == 0
-    found = {
-        "tweets_per_s": count / measured.seconds if finished else None,
-        "peak_rss_mib": measured.peak_rss_bytes / MiB,
-        "peak_live_heap_mib": measured.peak_live_heap_bytes / MiB,
-    }
-    rate = f"{found['tweets_per_s']:>10,.0f} tweets/s" if finished else "  not finished"
-    print(
-        f"  {name:<16}{rate}  peak RSS {found['peak_rss_mib']:>6,.0f} MiB  "
-        f"live heap {found['peak_live_heap_mib']:>6,.0f} MiB",
-        flush=True,
-    )
+    found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
+    print(f"  {name:<16}{summary(found)}", flush=True)
     return found
 
 
@@ -116,14 +105,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ratios[name] = None if rate is None else rate / default
         shown = f"not finished in {LIMIT_S:.0f} s" if rate is None else f"x{rate / default:.3f}"
         print(f"  {name:<16}{shown}")
-    figures = {
+    results = {
         "count": count, "heap": heap, "limit_s": LIMIT_S, "defaults": [first, last],
         "noise": noise, "runs": runs, "ratio": ratios,
         "settings": {name: combined(name) for name in names},
     }  # fmt: skip
-    path = write("tuning_smoke" if args.smoke else "tuning", figures)
+    path = write("tuning_smoke" if args.smoke else "tuning", results)
     print(f"results: {path}")
-    return figures
+    return results
 
 
 if __name__ == "__main__":
