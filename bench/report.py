@@ -198,8 +198,10 @@ def _tuning_cells(run: dict[str, Any], ratio: float | None, limit_s: float) -> s
 def _tuning_legend(settings: dict[str, dict[str, Any]]) -> str:
     def spelled(fields: dict[str, Any]) -> str:
         parts = [f"`{k}={v}`" for k, v in fields.get("flink_options", ())]
-        parts += [f"`{fields[k]}`" for k in ("jvm_args",) if k in fields]
-        parts += [f"state backend `{fields[k]}`" for k in ("state_backend",) if k in fields]
+        if "jvm_args" in fields:
+            parts.append(f"`{fields['jvm_args']}`")
+        if "state_backend" in fields:
+            parts.append(f"state backend `{fields['state_backend']}`")
         return ", ".join(parts)
 
     return "\n".join(f"- {name}: {spelled(fields)}" for name, fields in settings.items())
@@ -208,13 +210,7 @@ def _tuning_legend(settings: dict[str, dict[str, Any]]) -> str:
 def sustained_section(found: dict[str, Any]) -> str:
     rows = "\n".join(
         f"| {r['offered']:,.0f} | {r['achieved']:,.0f} | {_read_and_lag(r)} | "
-        + _secs_cells(
-            r,
-            "window_end_to_visible_p50_s",
-            "window_end_to_visible_p99_s",
-            "produced_to_visible_p50_s",
-            "produced_to_visible_p99_s",
-        )
+        + _secs_cells(r, *WINDOW_P50_P99, *SENT_P50_P99)
         for r in found["rates"]
     )
     held = found["highest_held"]
@@ -260,14 +256,7 @@ def sustained_long_section(runs: dict[str, dict[str, Any]]) -> str:
             rows.append(
                 f"| {name} | {found['seconds']:.0f} | {r['offered']:,.0f} | {settings['heap']} | "
                 f"{settings['horizon']} | {options} | {_read_and_lag(r)} | "
-                + _secs_cells(
-                    r,
-                    "window_end_to_visible_p50_s",
-                    "window_end_to_visible_p99_s",
-                    "window_end_to_visible_max_s",
-                    "produced_to_visible_p50_s",
-                    "produced_to_visible_p99_s",
-                )
+                + _secs_cells(r, *WINDOW_P50_P99, "window_end_to_visible_max_s", *SENT_P50_P99)
             )
         commands.append(f"    {_sustained_command(found, name)}")
     table, lines = "\n".join(rows), "\n".join(commands)
@@ -311,6 +300,11 @@ def _count(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
+# The freshness figures a sustained row carries, as its table's columns show them.
+WINDOW_P50_P99 = ("window_end_to_visible_p50_s", "window_end_to_visible_p99_s")
+SENT_P50_P99 = ("produced_to_visible_p50_s", "produced_to_visible_p99_s")
+
+
 def _secs_cells(row: dict[str, Any], *keys: str) -> str:
     """Table cells of seconds, a dash for what was not measured."""
     cells = ("-" if row.get(key) is None else f"{row[key]:.2f}" for key in keys)
@@ -325,12 +319,7 @@ def _read_and_lag(row: dict[str, Any]) -> str:
 def live_peers_section(found: dict[str, Any]) -> str:
     rows = "\n".join(
         f"| {name} | {r['offered']:,.0f} | {_read_and_lag(r)} | {r['windows']} | "
-        + _secs_cells(
-            r,
-            "window_end_to_visible_p50_s",
-            "window_end_to_visible_p99_s",
-            "window_end_to_visible_max_s",
-        )
+        + _secs_cells(r, *WINDOW_P50_P99, "window_end_to_visible_max_s")
         for name, rows in found["contenders"].items()
         for r in rows
     )
