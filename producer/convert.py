@@ -201,7 +201,7 @@ def from_v1(status: dict[str, Any]) -> dict[str, Any]:
     if "timestamp_ms" in status:
         try:
             timestamp_ms = int(status["timestamp_ms"])
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # OverflowError: infinity
             raise ConversionError(f"timestamp_ms {status['timestamp_ms']!r} is no number") from exc
     else:
         timestamp_ms = _ms_from_v1(_require(status, "created_at", "status"))

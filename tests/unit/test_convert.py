@@ -153,3 +153,10 @@ def test_canonical_records_pass_through_validated() -> None:
 def test_bad_records_are_rejected_with_a_reason(record: object, reason: str) -> None:
     with pytest.raises(ConversionError, match=reason):
         to_canonical(record)
+
+
+@pytest.mark.parametrize("stamp", [float("inf"), float("nan"), "soon", None])
+def test_a_timestamp_ms_that_is_no_integer_is_a_conversion_error(stamp: object) -> None:
+    """Found by test_properties: int(inf) raises OverflowError, which escaped the converter."""
+    with pytest.raises(ConversionError, match="is no number"):
+        convert.from_v1({"id_str": "1", "timestamp_ms": stamp})
