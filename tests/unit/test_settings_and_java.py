@@ -1,3 +1,4 @@
+import base64
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from tweetflow.settings import Settings
 from tweetflow.stack.errors import StackError
 from tweetflow.stack.java import parse_major
+from tweetflow.stack.kafka import new_cluster_id
 
 
 def test_environment_overrides_defaults_and_arguments_override_environment() -> None:
@@ -84,3 +86,12 @@ def test_children_do_not_inherit_pyflinks_loopback_state(monkeypatch) -> None:  
     env = child_environment()
     assert not set(PYFLINK_LOOPBACK_VARIABLES) & set(env)
     assert env["TWEETFLOW_TOPIC"] == "kept"
+
+
+def test_kafka_cluster_ids_never_read_as_an_option() -> None:
+    leading_dash = bytes([0xF8]) + bytes(15)  # base64 "-A..."
+    draws = iter([leading_dash, bytes(16), bytes([0x10]) * 16])
+    cluster_id = new_cluster_id(lambda: next(draws))
+    assert cluster_id == base64.urlsafe_b64encode(bytes([0x10]) * 16).decode().rstrip("=")
+    assert len(cluster_id) == 22
+    assert all(not new_cluster_id().startswith("-") for _ in range(2000))

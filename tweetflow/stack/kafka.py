@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from producer.kafka_sink import client_security
@@ -31,6 +32,19 @@ Configuration:
       - name: org.apache.kafka.controller
         level: WARN
 """
+
+
+def new_cluster_id(draw: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A KRaft cluster id drawn as Kafka's own `Uuid.randomUuid` draws it.
+
+    Kafka's rule matters here: an id whose base64 starts with "-" (1 draw in 64) reads as an
+    option on StorageTool's command line, so such ids, and the all-zero one, are drawn again.
+    """
+    while True:
+        raw = draw()
+        cluster_id = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        if not cluster_id.startswith("-") and raw != bytes(16):
+            return cluster_id
 
 
 class Kafka(Service):
@@ -132,7 +146,6 @@ class Kafka(Service):
         return command[:-3] + logging + command[-3:] + [str(properties)]
 
     def _format(self, java: Java, classpath: str, logging: list[str], properties: Path) -> None:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         result = subprocess.run(
             [
                 str(java.executable),
@@ -141,8 +154,7 @@ class Kafka(Service):
                 classpath,
                 "kafka.tools.StorageTool",
                 "format",
-                "-t",
-                cluster_id,
+                f"--cluster-id={new_cluster_id()}",
                 "-c",
                 str(properties),
             ],
