@@ -12,8 +12,9 @@ import java.util.List;
 
 /**
  * What Flink's JSON_VALUE and JSON_QUERY (lax mode, NULL on empty and on error) return for the
- * simple paths tweetflow reads, computed on a tree parsed once. Values print as Flink 1.20's
- * (Jackson's defaults: a fraction is a double, 1000.0 and 1.7672256E12; keys in their order).
+ * simple paths tweetflow reads, computed while streaming through the document once. Values
+ * print as Flink 1.20's (Jackson's defaults: a fraction is a double, 1000.0 and 1.7672256E12;
+ * nested JSON with its keys in their order).
  */
 final class TweetJson {
 
@@ -21,73 +22,59 @@ final class TweetJson {
 
     private TweetJson() {}
 
-    /** The parsed document, or null when the text is not JSON. */
-    static JsonNode parse(String text) {
-        try {
-            return MAPPER.readTree(text);
-        } catch (Exception e) {
-            return null;
+    /**
+     * JSON_VALUE of the value at the parser's current token: a scalar's text; null for null or
+     * a container, which is skipped.
+     */
+    static String scalar(JsonParser parser, JsonToken token) throws Exception {
+        switch (token) {
+            case START_OBJECT:
+            case START_ARRAY:
+                parser.skipChildren();
+                return null;
+            case VALUE_NULL:
+                return null;
+            case VALUE_NUMBER_INT:
+                return String.valueOf(parser.getNumberValue());
+            case VALUE_NUMBER_FLOAT:
+                return String.valueOf(parser.getDoubleValue());
+            default:
+                return parser.getText();
         }
     }
 
-    /** JSON_VALUE of a field: its scalar as text; null for a missing, null or non-scalar one. */
-    static String value(JsonNode parent, String field) {
-        if (parent == null || !parent.isObject()) {
-            return null;
+    /** A list element's item as JSON_QUERY returns it: a scalar's text, JSON of a container. */
+    static String itemText(JsonParser parser, JsonToken token) throws Exception {
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            return MAPPER.writeValueAsString(MAPPER.readTree(parser));
         }
-        return scalar(parent.get(field));
-    }
-
-    static String scalar(JsonNode node) {
-        if (node == null || node.isNull() || node.isContainerNode() || node.isMissingNode()) {
-            return null;
-        }
-        if (node.isNumber()) {
-            return String.valueOf(node.numberValue());
-        }
-        return node.asText();
+        return scalar(parser, token);
     }
 
     /**
-     * JSON_QUERY(doc, '$.list[*].item' RETURNING ARRAY<STRING>) on the parent of list: the
-     * item of every object in list (an array, or an object's values, as the wildcard takes
-     * them), objects without it skipped, nested values as JSON; null when list is missing,
-     * empty when it is a scalar or null.
+     * JSON_QUERY(doc, '$.list[*].item' RETURNING ARRAY<STRING>) on a parsed list: the item of
+     * every object among its elements (an array's, or an object's values, as the wildcard
+     * takes them), objects without it skipped, nested values as JSON.
      */
-    static String[] each(JsonNode parent, String list, String item) {
-        if (parent == null || !parent.isObject()) {
-            return null;
-        }
-        JsonNode elements = parent.get(list);
-        if (elements == null) {
-            return null;
-        }
-        if (!elements.isContainerNode()) {
-            return new String[0]; // the wildcard over a scalar or null matches nothing
-        }
+    static String[] each(JsonNode elements, String item) throws Exception {
         List<String> out = new ArrayList<>();
         for (Iterator<JsonNode> it = elements.elements(); it.hasNext(); ) {
             JsonNode element = it.next();
             if (element.isObject() && element.has(item)) {
-                out.add(text(element.get(item)));
+                out.add(nodeText(element.get(item)));
             }
         }
         return out.toArray(new String[0]);
     }
 
-    /** An array element as JSON_QUERY returns it: a scalar's text, JSON of a container. */
-    private static String text(JsonNode node) {
+    private static String nodeText(JsonNode node) throws Exception {
         if (node.isNull()) {
             return null;
         }
-        if (!node.isContainerNode()) {
-            return scalar(node);
-        }
-        try {
+        if (node.isContainerNode()) {
             return MAPPER.writeValueAsString(node);
-        } catch (Exception e) {
-            return null;
         }
+        return node.isNumber() ? String.valueOf(node.numberValue()) : node.asText();
     }
 
     /**
@@ -109,7 +96,7 @@ final class TweetJson {
                 boolean wanted = field.equals(parser.getCurrentName());
                 JsonToken token = parser.nextToken();
                 if (wanted) {
-                    return token.isStructStart() ? null : scalarToken(parser, token);
+                    return token.isStructStart() ? null : scalar(parser, token);
                 }
                 if (token.isStructStart()) {
                     parser.skipChildren();
@@ -118,19 +105,6 @@ final class TweetJson {
             return null;
         } catch (Exception e) {
             return null; // not JSON before the field: JSON_VALUE's NULL ON ERROR
-        }
-    }
-
-    private static String scalarToken(JsonParser parser, JsonToken token) throws Exception {
-        switch (token) {
-            case VALUE_NULL:
-                return null;
-            case VALUE_NUMBER_INT:
-                return String.valueOf(parser.getNumberValue());
-            case VALUE_NUMBER_FLOAT:
-                return String.valueOf(parser.getDoubleValue());
-            default:
-                return parser.getText();
         }
     }
 }
