@@ -37,8 +37,6 @@ def _digest(sources: list[Path]) -> str:
 
 def jar(cache_dir: Path, java: Java) -> Path:
     """The compiled functions, built on first use (a few seconds) and reused afterwards."""
-    from tweetflow.stack.flink_cluster import pyflink_home
-
     sources = sorted(SOURCES.rglob("*.java"))
     directory = cache_dir / "functions"
     target = directory / f"{JAR_PREFIX}-{_digest(sources)}.jar"
@@ -49,21 +47,11 @@ def jar(cache_dir: Path, java: Java) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)  # jobs and clusters starting side by side build once
         if target.exists():
             return target
-        compiler_dir = artifacts.ensure("java-compiler", cache_dir, java.home)
-        compiler = next(compiler_dir.glob("ecj-*.jar"))
-        classpath = ":".join(str(p) for p in sorted((pyflink_home() / "lib").glob("*.jar")))
         with tempfile.TemporaryDirectory(prefix=".functions-", dir=directory) as tmp:
             classes = Path(tmp) / "classes"
-            command = [
-                str(java.executable), "-jar", str(compiler), "--release", "17", "-nowarn",
-                "-proc:none", "-encoding", "UTF-8", "-cp", classpath, "-d", str(classes),
-                *map(str, sources),
-            ]  # fmt: skip
-            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-            if done.returncode != 0:
-                raise StackError(
-                    f"compiling tweetflow's Java functions failed:\n{done.stdout}{done.stderr}"
-                )
+            compile_java(
+                sources, flink_classpath(), classes, cache_dir, java, "tweetflow's Java functions"
+            )
             built = Path(tmp) / target.name
             with zipfile.ZipFile(built, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n\r\n")
@@ -71,6 +59,30 @@ def jar(cache_dir: Path, java: Java) -> Path:
                     archive.write(path, path.relative_to(classes).as_posix())
             built.rename(target)
     return target
+
+
+def flink_classpath() -> list[Path]:
+    """The Flink jars of the PyFlink package, which the functions compile against."""
+    from tweetflow.stack.flink_cluster import pyflink_home
+
+    return sorted((pyflink_home() / "lib").glob("*.jar"))
+
+
+def compile_java(
+    sources: list[Path], classpath: list[Path], classes: Path, cache_dir: Path, java: Java,
+    what: str,
+) -> None:  # fmt: skip
+    """Java 17 classes of sources in classes, by the pinned ecj."""
+    compiler_dir = artifacts.ensure("java-compiler", cache_dir, java.home)
+    compiler = next(compiler_dir.glob("ecj-*.jar"))
+    command = [
+        str(java.executable), "-jar", str(compiler), "--release", "17", "-nowarn",
+        "-proc:none", "-encoding", "UTF-8", "-cp", ":".join(map(str, classpath)),
+        "-d", str(classes), *map(str, sources),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise StackError(f"compiling {what} failed:\n{done.stdout}{done.stderr}")
 
 
 def flink_lib() -> Path:

@@ -11,6 +11,7 @@ from bench import (
     enrichment_cost,
     freshness,
     live_peers,
+    parse_speed,
     peers,
     producer_bench,
     profile,
@@ -34,6 +35,14 @@ def test_producer_benchmark_smoke(settings: Settings) -> None:
     for figures in results["contenders"].values():
         assert figures["tweets_per_s"] > 0 and figures["mb_per_s"] > 0
     assert 300 < results["source"]["mean_record_bytes"] < 2000
+
+
+def test_parse_speed_smoke() -> None:
+    results = parse_speed.main(["--smoke"])
+    assert results["with_id"] == results["count"] == 2_000  # the functions read real tweets
+    assert len(results["rounds"]) == 2
+    assert set(results["tweets_per_s"]) == set(parse_speed.WAYS)
+    assert all(rate > 0 for rate in results["tweets_per_s"].values())
 
 
 def test_query_cost_smoke() -> None:

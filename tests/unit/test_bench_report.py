@@ -122,3 +122,13 @@ def test_tuning_rows_compare_each_setting_with_the_defaults_mean() -> None:
     assert "| rocksdb | not in 5 min | | 2,048 | 700 |" in section
     assert "(12.5%) is the run's" in section.replace("\n", " ")
     assert "- rocksdb: `state.backend.incremental=true`, state backend `rocksdb`" in section
+
+
+def test_parse_rows_compare_each_way_with_the_tree() -> None:
+    rates = {"tweet_fields": 400_000.0, "tweet_timestamp": 2_000_000.0,
+             "jackson_tree": 320_000.0, "jackson_tokens": 800_000.0}  # fmt: skip
+    section = report.parse_section({"count": 50_000, "rounds": [rates] * 7, "tweets_per_s": rates})
+    assert "`python -m bench.parse_speed --count 50000`" in section
+    assert "7 rounds" in section
+    assert "| TWEET_FIELDS (every field the job reads) | 400,000 | 1.25 |" in section
+    assert "| Jackson's tokens, walked and dropped | 800,000 | 2.50 |" in section
