@@ -25,6 +25,10 @@ DEDUP_HORIZON = {f.name: f.default for f in dataclasses.fields(JobConfig)}["dedu
 # Window costs grow with event time (every slide fires every window, whatever it holds), so a
 # sparse stream would charge them to few tweets.
 TWITTER_AVERAGE_RATE = 5_700.0
+# What every contender of bench.peers computes: tweets per window, the rolling count, top
+# authors, top hashtags. The live benchmarks add live_tweets, every tweet as a document.
+PEER_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
+SUSTAINED_QUERIES = (*PEER_QUERIES, "live_tweets")
 
 
 @contextmanager

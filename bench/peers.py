@@ -39,7 +39,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from bench import isolated, report
-from bench.common import TWITTER_AVERAGE_RATE, preloaded_stack, write
+from bench.common import PEER_QUERIES, TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.handwritten_peer import CONSUMERS, Peer, Windows
 from bench.query_cost import timed_run
 from bench.report import PLOTS
@@ -49,7 +49,7 @@ from tweetflow.stack import artifacts, process
 from tweetflow.stack.stack import LocalStack
 from tweetflow.topic_reader import read_all
 
-QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
+QUERIES = PEER_QUERIES
 INDEXES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
 PERF_CSV = re.compile(r"^[\d:. -]+, [\d:. -]+, ([\d.]+), ([\d.]+), (\d+), ([\d.]+)", re.M)
 

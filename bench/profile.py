@@ -25,11 +25,9 @@ from typing import Any
 import orjson
 
 from bench import measured, report
-from bench.common import RESULTS, TWITTER_AVERAGE_RATE, preloaded_stack, write
+from bench.common import PEER_QUERIES, RESULTS, TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.query_cost import bounded_config
 from tweetflow.stack.stack import LocalStack
-
-PEER_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
 
 # What a sample was doing: the first of these that matches any frame of its stack (so
 # Jackson under JSON_VALUE counts as JSON functions, a window emitting its results to the next

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from bench.common import DEDUP_HORIZON, RESULTS, TWITTER_AVERAGE_RATE, machine
+from bench.common import DEDUP_HORIZON, RESULTS, SUSTAINED_QUERIES, TWITTER_AVERAGE_RATE, machine
 
 # The report and its plots are kept in the repository; the raw JSON (results/) is not.
 REPORT = RESULTS.parent / "RESULTS.md"
@@ -270,7 +270,7 @@ Highest rate held with lag bounded: {"none" if held is None else f"{held:,.0f} t
 
 
 LONG_HEADER = (
-    "| run | s | offered/s | heap | horizon | Flink options | read/s | lag max | held "
+    "| run | s | offered/s | heap | horizon | other options | read/s | lag max | held "
     "| window end→seen p50 | p99 | max | sent→seen p50 | p99 |\n"
     "| --- | ---: | ---: | --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
 )
@@ -281,7 +281,7 @@ def sustained_long_section(runs: dict[str, dict[str, Any]]) -> str:
     rows, commands = [], []
     for name, found in runs.items():
         settings = _sustained_settings(found)
-        options = ", ".join(found.get("flink_options", ())) or "-"
+        options = ", ".join(_other_options(found)) or "-"
         for r in found["rates"]:
             rows.append(
                 f"| {name} | {found['seconds']:.0f} | {r['offered']:,.0f} | {settings['heap']} | "
@@ -313,6 +313,16 @@ def _sustained_settings(found: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _other_options(found: dict[str, Any]) -> list[str]:
+    """A sustained run's options beyond heap and horizon that differ from the defaults."""
+    queries = found.get("queries", SUSTAINED_QUERIES)
+    changed = [] if tuple(queries) == SUSTAINED_QUERIES else [f"queries {', '.join(queries)}"]
+    for key, label in (("refresh_interval", "refresh"), ("flush_interval", "flush")):
+        if found.get(key, "200ms") != "200ms":
+            changed.append(f"{label} every {found[key]}")
+    return changed + list(found.get("flink_options", ()))
+
+
 def _sustained_command(found: dict[str, Any], name: str) -> str:
     """The command that repeats the run: its options that differ from the defaults."""
     settings = _sustained_settings(found)
@@ -322,6 +332,11 @@ def _sustained_command(found: dict[str, Any], name: str) -> str:
     checkpoints, horizon = settings["checkpoints"], settings["horizon"]
     command += "" if checkpoints == "10 s" else f" --checkpoint-interval '{checkpoints}'"
     command += "" if horizon == DEDUP_HORIZON else f" --dedup-horizon '{horizon}'"
+    queries = found.get("queries", SUSTAINED_QUERIES)
+    command += "" if tuple(queries) == SUSTAINED_QUERIES else f" --queries {','.join(queries)}"
+    for key in ("refresh_interval", "flush_interval"):
+        value = found.get(key, "200ms")
+        command += "" if value == "200ms" else f" --{key.replace('_', '-')} {value}"
     command += "" if name == "sustained" else f" --name {name}"
     return command + "".join(f" '--set={option}'" for option in found.get("flink_options", ()))
 

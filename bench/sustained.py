@@ -37,7 +37,7 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from bench import report
-from bench.common import DEDUP_HORIZON, write
+from bench.common import DEDUP_HORIZON, SUSTAINED_QUERIES, write
 from bench.freshness import percentile
 from bench.report import PLOTS
 from flink_jobs import job
@@ -45,7 +45,6 @@ from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
-QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "live_tweets")
 
 
 def produce(bootstrap: str, topic: str, rate: float, seconds: float, seed: int) -> None:
@@ -277,6 +276,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--set", action="append", default=[], help="a Flink option KEY=VALUE (repeatable)"
     )
     parser.add_argument(
+        "--queries",
+        default=",".join(SUSTAINED_QUERIES),
+        help="the job's queries; without live_tweets no tweet is a document, and sent->seen "
+        "is not measured",
+    )
+    parser.add_argument(
         "--name",
         default="sustained",
         help="results file; sustained, sustained_long* feed RESULTS.md",
@@ -288,6 +293,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
     seconds, warmup = (15.0, 5.0) if args.smoke else (args.seconds, args.warmup)
+    queries = tuple(args.queries.split(","))
     with tempfile.TemporaryDirectory(prefix="tweetflow-sustained-") as state:
         stack = LocalStack(private_settings(Path(state)))
         stack.up()
@@ -297,7 +303,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
             TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
             lag, stop_job = start_live_job(
-                stack, topic, prefix, Path(state), queries=QUERIES,
+                stack, topic, prefix, Path(state), queries=queries,
                 watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
                 es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
                 checkpoint_interval=args.checkpoint_interval, dedup_horizon=args.dedup_horizon,
@@ -320,7 +326,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                "flush_interval": args.flush_interval,
                "refresh_interval": args.refresh_interval, "heap": args.heap,
                "checkpoint_interval": args.checkpoint_interval,
-               "dedup_horizon": args.dedup_horizon, "flink_options": args.set, "rates": rows,
+               "dedup_horizon": args.dedup_horizon, "flink_options": args.set,
+               "queries": list(queries), "rates": rows,
                "highest_held": max(held, default=None)}  # fmt: skip
     print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
     name = "sustained_smoke" if args.smoke else args.name

@@ -81,6 +81,13 @@ def test_long_sustained_runs_share_a_table_with_the_command_of_each() -> None:
             "flink_options": ["pipeline.auto-watermark-interval=50 ms"],
             "rates": [_rate_row(5_700, 60_000, 1.9)], "highest_held": 5_700.0,
         },
+        "sustained_long_20k": {
+            "seconds": 360, "warmup_s": 30, "watermark_s": 1, "heap": "4g",
+            "checkpoint_interval": "10 s", "dedup_horizon": "5 min", "flink_options": [],
+            "queries": ["tweet_rate", "top_hashtags"], "refresh_interval": "1s",
+            "flush_interval": "200ms", "rates": [_rate_row(20_000, 90_000, 2.5)],
+            "highest_held": 20_000.0,
+        },
         "sustained_long_old": {
             "seconds": 660, "warmup_s": 30, "watermark_s": 1,
             "rates": [_rate_row(5_700, None, 30.0)], "highest_held": None,
@@ -95,6 +102,12 @@ def test_long_sustained_runs_share_a_table_with_the_command_of_each() -> None:
         "| sustained_long_2g | 660 | 5,700 | 2g | 5 min | pipeline.auto-watermark-interval=50 ms "
         "| 5,586 | 60,000 | yes | 1.50 | 1.90 | 2.40 | - | - |" in section
     )
+    assert (
+        "    python -m bench.sustained --seconds 360 --rates 20000 --heap 4g "
+        "--queries tweet_rate,top_hashtags --refresh-interval 1s --name sustained_long_20k\n"
+        in section
+    )
+    assert "| 4g | 5 min | queries tweet_rate, top_hashtags, refresh every 1s |" in section
     # recorded before the heap, the interval and the horizon were: 1g, 2 s and 10 minutes
     assert "| sustained_long_old | 660 | 5,700 | 1g | 10 min | - | - | - | yes |" in section
     assert "--checkpoint-interval '2 s' --dedup-horizon '10 min' --name sustained_long_old" in (
