@@ -440,6 +440,25 @@ def session_options(config: JobConfig) -> dict[str, str]:
     return options | dict(config.flink_options)
 
 
+def core_queries_without(names: list[str]) -> tuple[str, ...]:
+    """CORE_QUERIES but the named ones: at high rates, live_tweets (a document per tweet)
+    costs Elasticsearch more than every other query together."""
+    unknown = sorted(set(names) - set(CORE_QUERIES))
+    if unknown:
+        enrichment = [n for n in unknown if n in QUERIES and QUERIES[n].enrichment]
+        hint = " (sentiment queries go with --enrichment off)" if enrichment else ""
+        raise ValueError(
+            f"--without {', '.join(unknown)}: not a core query{hint}; "
+            f"the core queries are {', '.join(CORE_QUERIES)}"
+        )
+    if "dead_letters" in names:
+        raise ValueError(
+            "--without dead_letters: the job keeps every record it cannot read there, so it "
+            "always runs"
+        )
+    return tuple(q for q in CORE_QUERIES if q not in names)
+
+
 def parse_flink_options(pairs: list[str]) -> tuple[tuple[str, str], ...]:
     """KEY=VALUE strings as JobConfig.flink_options."""
     parsed = []

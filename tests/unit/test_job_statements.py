@@ -178,6 +178,20 @@ def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
             parse_flink_options([bad])
 
 
+def test_without_leaves_core_queries_out_and_names_the_ones_it_knows() -> None:
+    from flink_jobs.job import CORE_QUERIES, core_queries_without
+
+    chosen = core_queries_without(["live_tweets", "users"])
+    assert chosen == tuple(q for q in CORE_QUERIES if q not in ("live_tweets", "users"))
+    assert "live_tweets" not in config(queries=chosen).run_queries()
+    with pytest.raises(ValueError, match="--without nope: not a core query; the core queries"):
+        core_queries_without(["nope"])
+    with pytest.raises(ValueError, match="sentiment queries go with --enrichment off"):
+        core_queries_without(["sentiment"])
+    with pytest.raises(ValueError, match="keeps every record it cannot read"):
+        core_queries_without(["dead_letters"])
+
+
 def test_a_bounded_run_gets_the_throughput_collector_unless_one_is_chosen() -> None:
     from flink_jobs.job import gateway_jvm_args
 
