@@ -39,7 +39,8 @@ def test_producer_benchmark_smoke(settings: Settings) -> None:
 
 def test_parse_speed_smoke() -> None:
     results = parse_speed.main(["--smoke"])
-    assert results["with_id"] == results["count"] == 2_000  # the functions read real tweets
+    # the functions read real tweets, and the baseline the same fields
+    assert results["with_id"] == results["same_as_tree"] == results["count"] == 2_000
     assert len(results["rounds"]) == 2
     assert set(results["tweets_per_s"]) == set(parse_speed.WAYS)
     assert all(rate > 0 for rate in results["tweets_per_s"].values())

@@ -138,10 +138,11 @@ def test_tuning_rows_compare_each_setting_with_the_defaults_mean() -> None:
 
 
 def test_parse_rows_compare_each_way_with_the_tree() -> None:
-    rates = {"tweet_fields": 400_000.0, "tweet_timestamp": 2_000_000.0,
+    rates = {"tweet_fields": 400_000.0, "tree_fields": 320_000.0, "tweet_timestamp": 2_000_000.0,
              "jackson_tree": 320_000.0, "jackson_tokens": 800_000.0}  # fmt: skip
     section = report.parse_section({"count": 50_000, "rounds": [rates] * 7, "tweets_per_s": rates})
     assert "`python -m bench.parse_speed --count 50000`" in section
     assert "7 rounds" in section
     assert "| TWEET_FIELDS (every field the job reads) | 400,000 | 1.25 |" in section
+    assert "| Jackson's tree of the tweet (readTree) | 320,000 | 1.00 |" in section
     assert "| Jackson's tokens, walked and dropped | 800,000 | 2.50 |" in section
