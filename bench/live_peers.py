@@ -30,9 +30,9 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from bench import report
-from bench.common import private_stack, write
+from bench.common import PEER_QUERIES, private_stack, write
 from bench.handwritten_peer import CONSUMERS, consume_live
-from bench.peers import QUERIES, IsolatedPeer, spark_jars
+from bench.peers import IsolatedPeer, spark_jars
 from bench.report import PLOTS
 from bench.sustained import Lag, Offsets, Watcher, run_rates, start_live_job
 from flink_jobs import es_templates
@@ -50,7 +50,7 @@ Contender = Callable[[LocalStack, str, str, Path], Started]
 
 def tweetflow(stack: LocalStack, topic: str, prefix: str, state: Path) -> Started:
     return start_live_job(
-        stack, topic, prefix, state, queries=QUERIES, watermark_delay_s=WATERMARK_S,
+        stack, topic, prefix, state, queries=PEER_QUERIES, watermark_delay_s=WATERMARK_S,
         es_flush_interval=f"{FLUSH_S * 1000:.0f}ms", es_refresh_interval=REFRESH,
     )  # fmt: skip
 

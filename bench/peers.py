@@ -49,7 +49,6 @@ from tweetflow.stack import artifacts, process
 from tweetflow.stack.stack import LocalStack
 from tweetflow.topic_reader import read_all
 
-QUERIES = PEER_QUERIES
 INDEXES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
 PERF_CSV = re.compile(r"^[\d:. -]+, [\d:. -]+, ([\d.]+), ([\d.]+), (\d+), ([\d.]+)", re.M)
 
@@ -252,7 +251,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
         rates["JSON decoding alone (orjson)"] = decode_rate(values)
         prefix = f"flink{uuid.uuid4().hex[:6]}_"
-        seconds = timed_run(stack, topic, QUERIES, tmp, prefix=prefix)
+        seconds = timed_run(stack, topic, PEER_QUERIES, tmp, prefix=prefix)
         rates["tweetflow (Flink SQL)"] = count / seconds
         reference = results(es, prefix)
         for backend in CONSUMERS:

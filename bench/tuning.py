@@ -17,10 +17,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from bench.common import TWITTER_AVERAGE_RATE, preloaded_stack, write
+from bench.common import PEER_QUERIES, TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.cost_growth import figures, summary
 from bench.measured import measure
-from bench.peers import QUERIES
 from bench.query_cost import bounded_config
 from tweetflow.stack.stack import LocalStack
 
@@ -66,7 +65,7 @@ def run(
 ) -> dict[str, Any]:
     """One bounded run with these JobConfig fields, in a process (and so a JVM) of its own:
     tweets/s (None when not finished within LIMIT_S), peak RSS and live heap in MiB."""
-    config = bounded_config(stack, topic, QUERIES, tmp, **overrides)
+    config = bounded_config(stack, topic, PEER_QUERIES, tmp, **overrides)
     found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
     print(f"  {name:<16}{summary(found)}", flush=True)
     return found
