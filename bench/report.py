@@ -315,14 +315,24 @@ def _sustained_settings(found: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _changed_options(found: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """A sustained run's queries, refresh and flush where they differ from the defaults: the
+    command's flag, its value, and how the table shows it."""
+    changed = []
+    queries = tuple(found.get("queries", SUSTAINED_QUERIES))
+    if queries != SUSTAINED_QUERIES:
+        changed.append(("--queries", ",".join(queries), f"queries {', '.join(queries)}"))
+    for key, label in (("refresh_interval", "refresh"), ("flush_interval", "flush")):
+        value = found.get(key, "200ms")
+        if value != "200ms":
+            changed.append((f"--{key.replace('_', '-')}", value, f"{label} every {value}"))
+    return changed
+
+
 def _other_options(found: dict[str, Any]) -> list[str]:
     """A sustained run's options beyond heap and horizon that differ from the defaults."""
-    queries = found.get("queries", SUSTAINED_QUERIES)
-    changed = [] if tuple(queries) == SUSTAINED_QUERIES else [f"queries {', '.join(queries)}"]
-    for key, label in (("refresh_interval", "refresh"), ("flush_interval", "flush")):
-        if found.get(key, "200ms") != "200ms":
-            changed.append(f"{label} every {found[key]}")
-    return changed + list(found.get("flink_options", ()))
+    shown = [label for _, _, label in _changed_options(found)]
+    return shown + list(found.get("flink_options", ()))
 
 
 def _sustained_command(found: dict[str, Any], name: str) -> str:
@@ -334,11 +344,7 @@ def _sustained_command(found: dict[str, Any], name: str) -> str:
     checkpoints, horizon = settings["checkpoints"], settings["horizon"]
     command += "" if checkpoints == "10 s" else f" --checkpoint-interval '{checkpoints}'"
     command += "" if horizon == DEDUP_HORIZON else f" --dedup-horizon '{horizon}'"
-    queries = found.get("queries", SUSTAINED_QUERIES)
-    command += "" if tuple(queries) == SUSTAINED_QUERIES else f" --queries {','.join(queries)}"
-    for key in ("refresh_interval", "flush_interval"):
-        value = found.get(key, "200ms")
-        command += "" if value == "200ms" else f" --{key.replace('_', '-')} {value}"
+    command += "".join(f" {flag} {value}" for flag, value, _ in _changed_options(found))
     command += "" if name == "sustained" else f" --name {name}"
     return command + "".join(f" '--set={option}'" for option in found.get("flink_options", ()))
 
