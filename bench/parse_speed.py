@@ -8,7 +8,9 @@ Per way of reading: tweets/s, the median of the rounds after the first (which ru
 yet compiled). The ways: TWEET_FIELDS (every field the job reads), the same fields read from
 Jackson's tree of the tweet (TWEET_FIELDS before it streamed: the baseline), TWEET_TIMESTAMP
 (the source's event time), the tree alone (readTree), and Jackson's tokens walked without
-keeping anything (the floor of any parse here).
+keeping anything (the floor of any parse here). And per record as the job reads one: its UTF-8
+decoded into the String a STRING column gives, then both functions (the job before), against
+both functions reading the bytes of a BYTES column (the job now).
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from tweetflow.settings import Settings
 from tweetflow.stack.java import find_java
 
 HARNESS = Path(__file__).resolve().with_name("java") / "ParseSpeed.java"
-WAYS = ("tweet_fields", "tree_fields", "tweet_timestamp", "jackson_tree", "jackson_tokens")
+WAYS = (
+    "tweet_fields", "tree_fields", "tweet_timestamp", "jackson_tree", "jackson_tokens",
+    "record_as_text", "record_as_bytes",
+)  # fmt: skip
 
 
 def rounds_of(count: int, rounds: int, work: Path) -> tuple[dict[str, int], list[dict[str, float]]]:
@@ -73,6 +78,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     tree_x = rates["tweet_fields"] / rates["tree_fields"]
     of_floor = rates["tweet_fields"] / rates["jackson_tokens"]
     print(f"TWEET_FIELDS: x{tree_x:.2f} the tree's fields, {of_floor:.0%} of the token walk's rate")
+    bytes_x = rates["record_as_bytes"] / rates["record_as_text"]
+    print(f"a record read from its bytes: x{bytes_x:.2f} decoding it to text first")
     results = {"count": count, **checks, "rounds": measured, "tweets_per_s": rates}
     name = "parse_speed_smoke" if args.smoke else "parse_speed"
     print(f"results: {write(name, results)}")

@@ -43,6 +43,7 @@ def write() -> Path:
             (profile_section, _load("profile")),
             (parse_section, _load("parse_speed")),
             (tuning_section, _load("tuning")),
+            (revisions_section, _load("revisions")),
             (sustained_section, _load("sustained")),
             (sustained_long_section, _load_long()),
             (live_peers_section, _load("live_peers")),
@@ -166,12 +167,35 @@ PARSE_WAYS = {
 }
 
 
+RECORD_WAYS = {
+    "record_as_text": "decoded into a String (STRING column), then both functions (before)",
+    "record_as_bytes": "both functions on the bytes (BYTES column, now)",
+}
+
+
 def parse_section(found: dict[str, Any]) -> str:
     rates = found["tweets_per_s"]
     rows = "\n".join(
         f"| {label} | {rates[way]:,.0f} | {rates[way] / rates['tree_fields']:.2f} |"
         for way, label in PARSE_WAYS.items()
     )
+    record_rows = "\n".join(
+        f"| {label} | {rates[way]:,.0f} | {rates[way] / rates['record_as_text']:.2f} |"
+        for way, label in RECORD_WAYS.items()
+        if way in rates  # runs from before the job read bytes measured no records
+    )
+    records = ""
+    if record_rows:
+        records = f"""
+Per record as the job reads one from Kafka: its UTF-8 decoded into the Java String a STRING
+column gives the functions, then TWEET_TIMESTAMP and TWEET_FIELDS, against both reading the
+bytes of a BYTES column (the same fields on {found.get("same_from_bytes", 0):,} of
+{found["count"]:,} tweets).
+
+| record | tweets/s | x text |
+| --- | ---: | ---: |
+{record_rows}
+"""
     return f"""
 ## Parsing a tweet
 
@@ -184,6 +208,29 @@ the floor of any parse with this parser.
 
 | way | tweets/s | x baseline |
 | --- | ---: | ---: |
+{rows}
+{records}"""
+
+
+def revisions_section(found: dict[str, Any]) -> str:
+    rows = "\n".join(
+        f"| {label} | "
+        + " | ".join(f"{rate:,.0f}" for rate in found["tweets_per_s"][side])
+        + f" | {found['mean'][side]:,.0f} | {found['spread'][side]:.1%} |"
+        for side, label in (("base", f"{found['base'][:10]} (base)"), ("this", "this code"))
+    )
+    rounds = " | ".join(f"round {n + 1}" for n in range(found["rounds"]))
+    return f"""
+## This code against an earlier revision
+
+`python -m bench.revisions --base {found["base_name"]} --count {found["count"]}`: the
+catch-up's job over one topic of {found["count"]:,} tweets, run by this code and by revision
+{found["base"][:10]}'s in turn, each run a process of its own (start-up included), the order
+alternating every round. This code reads x{found["ratio"]:.3f} the base's mean rate; "spread"
+is how far each side's rounds lie apart, the noise to read that against.
+
+| code | {rounds} | mean tweets/s | spread |
+| --- | {" | ".join("---:" for _ in range(found["rounds"]))} | ---: | ---: |
 {rows}
 """
 

@@ -1,10 +1,12 @@
--- The tweets topic as raw text: every record reaches SQL, so a malformed one can be
--- dead-lettered instead of vanishing inside a JSON decoder. Event time comes from the JSON's
--- timestamp_ms (TWEET_TIMESTAMP, sql/ddl/tweet_timestamp_function.sql); a record without one,
--- or one further ahead of the clock than the job's tolerance, gets epoch 0, which never
--- advances the watermark: a single tweet dated 2100 would otherwise make every later tweet late.
+-- The tweets topic as raw bytes: every record reaches SQL, so a malformed one can be
+-- dead-lettered instead of vanishing inside a JSON decoder; the functions parse the UTF-8 as
+-- Kafka holds it (as STRING, every payload was decoded into a Java String first). Event time
+-- comes from the JSON's timestamp_ms (TWEET_TIMESTAMP, sql/ddl/tweet_timestamp_function.sql);
+-- a record without one, or one further ahead of the clock than the job's tolerance, gets
+-- epoch 0, which never advances the watermark: a single tweet dated 2100 would otherwise make
+-- every later tweet late.
 CREATE TABLE IF NOT EXISTS raw_tweets (
-    payload STRING,
+    payload BYTES,
     kafka_partition INT METADATA FROM 'partition' VIRTUAL,
     kafka_offset BIGINT METADATA FROM 'offset' VIRTUAL,
     arrival AS PROCTIME(),
@@ -26,6 +28,5 @@ CREATE TABLE IF NOT EXISTS raw_tweets (
     'scan.startup.mode' = '${scan_startup_mode}',
     'scan.startup.timestamp-millis' = '${scan_startup_timestamp_ms}',
     'scan.bounded.mode' = '${scan_bounded_mode}',
-    'format' = 'raw',
-    'raw.charset' = 'UTF-8'
+    'format' = 'raw'
 ) LIKE kafka_defaults (EXCLUDING ALL INCLUDING OPTIONS);

@@ -1,7 +1,7 @@
 -- The tracked-tweets topic: key = the matched term, value = the canonical tweet unchanged.
 CREATE TABLE IF NOT EXISTS tracked_kafka (
     term STRING,
-    payload STRING
+    payload BYTES
 ) WITH (
     'topic' = '${kafka_tracked_topic}',
     'key.format' = 'raw',

@@ -2,6 +2,6 @@
 INSERT INTO dead_letters_kafka
 SELECT error_reason,
     CONCAT('kafka:', CAST(kafka_partition AS STRING), ':', CAST(kafka_offset AS STRING)),
-    payload
+    CAST(payload AS STRING)
 FROM parsed_tweets
 WHERE error_reason IS NOT NULL;

@@ -16,6 +16,7 @@ from bench import (
     producer_bench,
     profile,
     query_cost,
+    revisions,
     sustained,
     tuning,
 )
@@ -39,11 +40,20 @@ def test_producer_benchmark_smoke(settings: Settings) -> None:
 
 def test_parse_speed_smoke() -> None:
     results = parse_speed.main(["--smoke"])
-    # the functions read real tweets, and the baseline the same fields
+    # the functions read real tweets, and the baseline and the bytes the same fields
     assert results["with_id"] == results["same_as_tree"] == results["count"] == 2_000
+    assert results["same_from_bytes"] == 2_000
     assert len(results["rounds"]) == 2
     assert set(results["tweets_per_s"]) == set(parse_speed.WAYS)
     assert all(rate > 0 for rate in results["tweets_per_s"].values())
+
+
+def test_revisions_smoke() -> None:
+    results = revisions.main(["--smoke"])
+    # HEAD's tree, exported from git, against this checkout: both read every tweet
+    assert len(results["base"]) == 40 and results["count"] == 5_000
+    assert all(rate > 0 for side in results["tweets_per_s"].values() for rate in side)
+    assert results["ratio"] > 0
 
 
 def test_query_cost_smoke() -> None:

@@ -45,19 +45,33 @@ public class TweetFields extends ScalarFunction {
     }
 
     public @DataTypeHint(ROW) Row eval(String payload) {
-        Row row = new Row(ARITY);
-        if (payload != null) {
-            try (JsonParser parser = TweetJson.MAPPER.getFactory().createParser(payload)) {
-                if (parser.nextToken() == JsonToken.START_OBJECT) {
-                    readTweet(parser, row);
-                    row.setField(0, true);
-                    return row;
-                }
-            } catch (Exception e) {
-                // not JSON: as the built-ins, every field is NULL
+        return read(payload);
+    }
+
+    /** The payload as Kafka holds it: parsed from its UTF-8 bytes, never decoded whole. */
+    public @DataTypeHint(ROW) Row eval(byte[] payload) {
+        return read(payload);
+    }
+
+    private static Row read(Object payload) {
+        try (JsonParser parser = TweetJson.parser(payload)) {
+            if (parser != null && parser.nextToken() == JsonToken.START_OBJECT) {
+                Row row = new Row(ARITY);
+                readTweet(parser, row);
+                row.setField(0, true);
+                return row;
             }
+        } catch (Exception e) {
+            if (payload instanceof byte[] bytes) {
+                return read(TweetJson.decoded(bytes)); // as the text of a STRING column reads
+            }
+            // not JSON: as the built-ins, every field is NULL
         }
-        row = new Row(ARITY); // a parse that failed half-way leaves no field behind
+        return notJson(); // a parse that failed half-way leaves no field behind
+    }
+
+    private static Row notJson() {
+        Row row = new Row(ARITY);
         row.setField(0, false);
         return row;
     }

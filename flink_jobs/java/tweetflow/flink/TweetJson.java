@@ -6,6 +6,8 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,6 +23,40 @@ final class TweetJson {
     static final ObjectMapper MAPPER = new ObjectMapper(new JsonFactory());
 
     private TweetJson() {}
+
+    /**
+     * A parser of a payload as SQL passes it: STRING as a String, BYTES as a byte[] (read as
+     * UTF-8 without decoding the whole document first); null for NULL.
+     */
+    static JsonParser parser(Object payload) throws IOException {
+        if (payload instanceof byte[] bytes) {
+            return startsAnObject(bytes)
+                    ? MAPPER.getFactory().createParser(bytes)
+                    : MAPPER.getFactory().createParser(decoded(bytes));
+        }
+        return payload == null ? null : MAPPER.getFactory().createParser((String) payload);
+    }
+
+    /**
+     * Whether Jackson reads these bytes as UTF-8, as Flink reads a STRING column: it takes a
+     * byte-order mark or a zero byte among the first four for UTF-16 or UTF-32, which a
+     * document opening with '{' and a byte that is not zero rules out. Tweets open so; any
+     * other payload is read as its text.
+     */
+    private static boolean startsAnObject(byte[] bytes) {
+        return bytes.length > 1 && bytes[0] == '{' && bytes[1] != 0;
+    }
+
+    /**
+     * The text Flink gives a STRING column of these bytes: invalid UTF-8 becomes U+FFFD. A
+     * parse of the bytes that fails (Jackson refuses an invalid byte where the text has
+     * U+FFFD) is tried again on it, so a payload reads as its text does; the one difference
+     * left is in malformed sequences Jackson decodes without complaint (overlong forms,
+     * encoded surrogates) inside a value read, which the text has as U+FFFD.
+     */
+    static String decoded(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
 
     /**
      * JSON_VALUE of the value at the parser's current token: a scalar's text; null for null or
@@ -84,12 +120,9 @@ final class TweetJson {
      * wins and what follows the field is not checked; TWEET_FIELDS still dead-letters such a
      * record, which at worst moves the watermark by a timestamp no later than the job allows.
      */
-    static String topLevelValue(String text, String field) {
-        if (text == null) {
-            return null;
-        }
-        try (JsonParser parser = MAPPER.getFactory().createParser(text)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
+    static String topLevelValue(Object payload, String field) {
+        try (JsonParser parser = parser(payload)) {
+            if (parser == null || parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
@@ -104,6 +137,9 @@ final class TweetJson {
             }
             return null;
         } catch (Exception e) {
+            if (payload instanceof byte[] bytes) {
+                return topLevelValue(decoded(bytes), field);
+            }
             return null; // not JSON before the field: JSON_VALUE's NULL ON ERROR
         }
     }

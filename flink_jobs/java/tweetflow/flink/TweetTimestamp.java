@@ -12,4 +12,9 @@ public class TweetTimestamp extends ScalarFunction {
     public String eval(String payload) {
         return TweetJson.topLevelValue(payload, "timestamp_ms");
     }
+
+    /** The payload as Kafka holds it: parsed from its UTF-8 bytes, never decoded whole. */
+    public String eval(byte[] payload) {
+        return TweetJson.topLevelValue(payload, "timestamp_ms");
+    }
 }
