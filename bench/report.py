@@ -168,8 +168,8 @@ PARSE_WAYS = {
 
 
 RECORD_WAYS = {
-    "record_as_text": "decoded into a String (STRING column), then both functions (before)",
-    "record_as_bytes": "both functions on the bytes (BYTES column, now)",
+    "record_as_text": "decoded into a String (a STRING column), then both functions",
+    "record_as_bytes": "both functions on the bytes (a BYTES column: the job)",
 }
 
 
@@ -189,8 +189,10 @@ def parse_section(found: dict[str, Any]) -> str:
         records = f"""
 Per record as the job reads one from Kafka: its UTF-8 decoded into the Java String a STRING
 column gives the functions, then TWEET_TIMESTAMP and TWEET_FIELDS, against both reading the
-bytes of a BYTES column (the same fields on {found.get("same_from_bytes", 0):,} of
-{found["count"]:,} tweets).
+bytes of a BYTES column, as the job does (the same fields on
+{found.get("same_from_bytes", 0):,} of {found["count"]:,} tweets). Neither includes what
+follows in the job: strings held as Java Strings are encoded into UTF-8 again when the row
+leaves the operator, strings cut from the bytes are not.
 
 | record | tweets/s | x text |
 | --- | ---: | ---: |

@@ -95,6 +95,7 @@ def edge_payloads() -> list[bytes | None]:
         '{"id_str": "1", "timestamp_ms": 1767225600000, "text": "unterminated',
         '{"timestamp_ms": 1.767225600E12, "user": {"followers_count": 1E400}}',
         '{"timestamp_ms": 00012}',
+        '{"id_str": -0, "timestamp_ms": -0, "user": {"followers_count": -0}}',
         # duplicate containers: the last replaces the first whole, as in a parsed tree
         '{"user": {"id_str": "1", "name": "A"}, "user": {"screen_name": "b"}}',
         '{"user": {"id_str": "1"}, "user": 7}',

@@ -3,8 +3,11 @@ package tweetflow.flink;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.ScalarFunction;
-import org.apache.flink.types.Row;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,9 @@ import java.util.List;
  * is_object is payload IS JSON OBJECT; a payload that is not one (or NULL) has NULL fields.
  *
  * <p>The parse streams: it keeps the nineteen fields and builds no tree of the rest, which
- * was a third of this function's time. As in a tree, the last of duplicate keys wins, and the
+ * was a third of this function's time. The row is Flink's internal one, its strings cut from
+ * the payload's bytes where they can be (TweetJson.scalarData): a row of Java Strings cost
+ * their decoding, then their encoding into the row the next operator receives. As in a tree, the last of duplicate keys wins, and the
  * whole document must be valid JSON for any field to count.
  */
 public class TweetFields extends ScalarFunction {
@@ -44,20 +49,28 @@ public class TweetFields extends ScalarFunction {
         return false;
     }
 
-    public @DataTypeHint(ROW) Row eval(String payload) {
+    public @DataTypeHint(value = ROW, bridgedTo = RowData.class) RowData eval(String payload) {
         return read(payload);
     }
 
     /** The payload as Kafka holds it: parsed from its UTF-8 bytes, never decoded whole. */
-    public @DataTypeHint(ROW) Row eval(byte[] payload) {
+    public @DataTypeHint(value = ROW, bridgedTo = RowData.class) RowData eval(byte[] payload) {
         return read(payload);
     }
 
-    private static Row read(Object payload) {
+    /** A payload being read: its parser, and its bytes (null when the parser reads text). */
+    private record Reading(JsonParser parser, byte[] input) {
+
+        StringData scalar(JsonToken token) throws Exception {
+            return TweetJson.scalarData(parser, token, input);
+        }
+    }
+
+    private static RowData read(Object payload) {
         try (JsonParser parser = TweetJson.parser(payload)) {
             if (parser != null && parser.nextToken() == JsonToken.START_OBJECT) {
-                Row row = new Row(ARITY);
-                readTweet(parser, row);
+                GenericRowData row = new GenericRowData(ARITY);
+                readTweet(new Reading(parser, TweetJson.bytesParsed(payload)), row);
                 row.setField(0, true);
                 return row;
             }
@@ -70,44 +83,44 @@ public class TweetFields extends ScalarFunction {
         return notJson(); // a parse that failed half-way leaves no field behind
     }
 
-    private static Row notJson() {
-        Row row = new Row(ARITY);
+    private static RowData notJson() {
+        GenericRowData row = new GenericRowData(ARITY);
         row.setField(0, false);
         return row;
     }
 
-    private static void readTweet(JsonParser parser, Row row) throws Exception {
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.getCurrentName();
-            JsonToken token = parser.nextToken();
+    private static void readTweet(Reading in, GenericRowData row) throws Exception {
+        while (in.parser().nextToken() == JsonToken.FIELD_NAME) {
+            String name = in.parser().getCurrentName();
+            JsonToken token = in.parser().nextToken();
             switch (name) {
-                case "id_str" -> row.setField(ID, TweetJson.scalar(parser, token));
-                case "timestamp_ms" -> row.setField(TIMESTAMP, TweetJson.scalar(parser, token));
-                case "text" -> row.setField(TEXT, TweetJson.scalar(parser, token));
-                case "lang" -> row.setField(LANG, TweetJson.scalar(parser, token));
-                case "user" -> readUser(parser, token, row);
-                case "entities" -> readEntities(parser, token, row);
-                case "retweeted_status" -> row.setField(RETWEETED_ID, idOf(parser, token));
-                default -> parser.skipChildren();
+                case "id_str" -> row.setField(ID, in.scalar(token));
+                case "timestamp_ms" -> row.setField(TIMESTAMP, in.scalar(token));
+                case "text" -> row.setField(TEXT, in.scalar(token));
+                case "lang" -> row.setField(LANG, in.scalar(token));
+                case "user" -> readUser(in, token, row);
+                case "entities" -> readEntities(in, token, row);
+                case "retweeted_status" -> row.setField(RETWEETED_ID, idOf(in, token));
+                default -> in.parser().skipChildren();
             }
         }
     }
 
-    private static void readUser(JsonParser parser, JsonToken token, Row row) throws Exception {
+    private static void readUser(Reading in, JsonToken token, GenericRowData row) throws Exception {
         for (int i = USER_FIRST; i <= USER_LAST; i++) {
             row.setField(i, null); // a later "user" replaces an earlier one whole
         }
         if (token != JsonToken.START_OBJECT) {
-            parser.skipChildren();
+            in.parser().skipChildren();
             return;
         }
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            int index = userField(parser.getCurrentName());
-            JsonToken value = parser.nextToken();
+        while (in.parser().nextToken() == JsonToken.FIELD_NAME) {
+            int index = userField(in.parser().getCurrentName());
+            JsonToken value = in.parser().nextToken();
             if (index < 0) {
-                parser.skipChildren();
+                in.parser().skipChildren();
             } else {
-                row.setField(index, TweetJson.scalar(parser, value));
+                row.setField(index, in.scalar(value));
             }
         }
     }
@@ -127,42 +140,42 @@ public class TweetFields extends ScalarFunction {
         };
     }
 
-    private static void readEntities(JsonParser parser, JsonToken token, Row row)
+    private static void readEntities(Reading in, JsonToken token, GenericRowData row)
             throws Exception {
         for (int i = HASHTAGS; i <= CASHTAGS; i++) {
             row.setField(i, null);
         }
         if (token != JsonToken.START_OBJECT) {
-            parser.skipChildren();
+            in.parser().skipChildren();
             return;
         }
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String name = parser.getCurrentName();
-            JsonToken list = parser.nextToken();
+        while (in.parser().nextToken() == JsonToken.FIELD_NAME) {
+            String name = in.parser().getCurrentName();
+            JsonToken list = in.parser().nextToken();
             switch (name) {
-                case "hashtags" -> row.setField(HASHTAGS, each(parser, list, "text"));
-                case "user_mentions" -> row.setField(MENTIONS, each(parser, list, "screen_name"));
-                case "urls" -> row.setField(URLS, each(parser, list, "expanded_url"));
-                case "symbols" -> row.setField(CASHTAGS, each(parser, list, "text"));
-                default -> parser.skipChildren();
+                case "hashtags" -> row.setField(HASHTAGS, each(in, list, "text"));
+                case "user_mentions" -> row.setField(MENTIONS, each(in, list, "screen_name"));
+                case "urls" -> row.setField(URLS, each(in, list, "expanded_url"));
+                case "symbols" -> row.setField(CASHTAGS, each(in, list, "text"));
+                default -> in.parser().skipChildren();
             }
         }
     }
 
     /** The retweeted tweet's id_str: JSON_VALUE(payload, '$.retweeted_status.id_str'). */
-    private static String idOf(JsonParser parser, JsonToken token) throws Exception {
+    private static StringData idOf(Reading in, JsonToken token) throws Exception {
         if (token != JsonToken.START_OBJECT) {
-            parser.skipChildren();
+            in.parser().skipChildren();
             return null;
         }
-        String id = null;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            boolean wanted = "id_str".equals(parser.getCurrentName());
-            JsonToken value = parser.nextToken();
+        StringData id = null;
+        while (in.parser().nextToken() == JsonToken.FIELD_NAME) {
+            boolean wanted = "id_str".equals(in.parser().getCurrentName());
+            JsonToken value = in.parser().nextToken();
             if (wanted) {
-                id = TweetJson.scalar(parser, value);
+                id = in.scalar(value);
             } else {
-                parser.skipChildren();
+                in.parser().skipChildren();
             }
         }
         return id;
@@ -172,40 +185,40 @@ public class TweetFields extends ScalarFunction {
      * TweetJson.each on a list that streams by: an array is read here; an object (the
      * wildcard takes its values, duplicate keys collapsing as a tree's do) goes to the tree.
      */
-    private static String[] each(JsonParser parser, JsonToken list, String item)
+    private static GenericArrayData each(Reading in, JsonToken list, String item)
             throws Exception {
         if (list == JsonToken.START_OBJECT) {
-            return TweetJson.each(TweetJson.MAPPER.readTree(parser), item);
+            return TweetJson.each(TweetJson.MAPPER.readTree(in.parser()), item);
         }
         if (list != JsonToken.START_ARRAY) {
-            return new String[0]; // the wildcard over a scalar or null matches nothing
+            return new GenericArrayData(new StringData[0]); // the wildcard over a scalar or null matches nothing
         }
-        List<String> out = new ArrayList<>();
+        List<StringData> out = new ArrayList<>();
         JsonToken element;
-        while ((element = parser.nextToken()) != JsonToken.END_ARRAY) {
+        while ((element = in.parser().nextToken()) != JsonToken.END_ARRAY) {
             if (element == null) {
                 throw new IllegalStateException("the document ends inside a list");
             }
             if (element != JsonToken.START_OBJECT) {
-                parser.skipChildren();
+                in.parser().skipChildren();
                 continue;
             }
             boolean found = false;
-            String value = null;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                boolean wanted = item.equals(parser.getCurrentName());
-                JsonToken token = parser.nextToken();
+            StringData value = null;
+            while (in.parser().nextToken() == JsonToken.FIELD_NAME) {
+                boolean wanted = item.equals(in.parser().getCurrentName());
+                JsonToken token = in.parser().nextToken();
                 if (wanted) {
                     found = true;
-                    value = TweetJson.itemText(parser, token);
+                    value = TweetJson.itemData(in.parser(), token, in.input());
                 } else {
-                    parser.skipChildren();
+                    in.parser().skipChildren();
                 }
             }
             if (found) {
                 out.add(value);
             }
         }
-        return out.toArray(new String[0]);
+        return new GenericArrayData(out.toArray());
     }
 }

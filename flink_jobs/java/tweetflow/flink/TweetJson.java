@@ -3,8 +3,11 @@ package tweetflow.flink;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.base.ParserBase;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.table.data.GenericArrayData;
+import org.apache.flink.table.data.StringData;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +32,19 @@ final class TweetJson {
      * UTF-8 without decoding the whole document first); null for NULL.
      */
     static JsonParser parser(Object payload) throws IOException {
-        if (payload instanceof byte[] bytes) {
-            return startsAnObject(bytes)
-                    ? MAPPER.getFactory().createParser(bytes)
-                    : MAPPER.getFactory().createParser(decoded(bytes));
+        byte[] bytes = bytesParsed(payload);
+        if (bytes != null) {
+            return MAPPER.getFactory().createParser(bytes);
+        }
+        if (payload instanceof byte[] other) {
+            return MAPPER.getFactory().createParser(decoded(other));
         }
         return payload == null ? null : MAPPER.getFactory().createParser((String) payload);
+    }
+
+    /** The bytes parser() reads as they are: a BYTES payload that starts as tweets do. */
+    static byte[] bytesParsed(Object payload) {
+        return payload instanceof byte[] bytes && startsAnObject(bytes) ? bytes : null;
     }
 
     /**
@@ -71,7 +81,10 @@ final class TweetJson {
             case VALUE_NULL:
                 return null;
             case VALUE_NUMBER_INT:
-                return String.valueOf(parser.getNumberValue());
+                // Jackson refuses leading zeros, so the digits print as their value does,
+                // without converting them to a number and back; but for the sign of -0.
+                String digits = parser.getText();
+                return digits.equals("-0") ? "0" : digits;
             case VALUE_NUMBER_FLOAT:
                 return String.valueOf(parser.getDoubleValue());
             default:
@@ -79,12 +92,49 @@ final class TweetJson {
         }
     }
 
-    /** A list element's item as JSON_QUERY returns it: a scalar's text, JSON of a container. */
-    static String itemText(JsonParser parser, JsonToken token) throws Exception {
-        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-            return MAPPER.writeValueAsString(MAPPER.readTree(parser));
+    /**
+     * scalar() as the string Flink keeps in a row. From a payload's bytes (input; null when the
+     * parser reads text), a string without escapes and a whole number are their own UTF-8 in
+     * the payload: taken as they stand, they are neither decoded into a Java String nor encoded
+     * back when the row leaves the operator. Jackson still reads past them, and refuses the
+     * payload if they are not valid UTF-8.
+     */
+    static StringData scalarData(JsonParser parser, JsonToken token, byte[] input)
+            throws Exception {
+        if (input != null && token == JsonToken.VALUE_STRING) {
+            int quote = tokenStart(parser), end = quote + 1;
+            while (input[quote] == '"' && end < input.length && input[end] != '\\') {
+                if (input[end] == '"') {
+                    return StringData.fromBytes(input, quote + 1, end - quote - 1);
+                }
+                end++;
+            } // escapes: Jackson decodes them
+        } else if (input != null && token == JsonToken.VALUE_NUMBER_INT) {
+            int start = tokenStart(parser), length = parser.getTextLength();
+            boolean minusZero = length == 2 && input[start] == '-' && input[start + 1] == '0';
+            if (!minusZero && (input[start] == '-' || Character.isDigit(input[start]))) {
+                return StringData.fromBytes(input, start, length);
+            }
         }
-        return scalar(parser, token);
+        String text = scalar(parser, token);
+        return text == null ? null : StringData.fromString(text);
+    }
+
+    /** Where the current token begins in the bytes: Jackson counts from its second byte. */
+    private static int tokenStart(JsonParser parser) {
+        return (int) ((ParserBase) parser).getTokenCharacterOffset() - 1;
+    }
+
+    /**
+     * A list element's item as JSON_QUERY returns it: a scalar's text (scalarData), JSON of a
+     * container.
+     */
+    static StringData itemData(JsonParser parser, JsonToken token, byte[] input)
+            throws Exception {
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            return StringData.fromString(MAPPER.writeValueAsString(MAPPER.readTree(parser)));
+        }
+        return scalarData(parser, token, input);
     }
 
     /**
@@ -92,15 +142,16 @@ final class TweetJson {
      * every object among its elements (an array's, or an object's values, as the wildcard
      * takes them), objects without it skipped, nested values as JSON.
      */
-    static String[] each(JsonNode elements, String item) throws Exception {
-        List<String> out = new ArrayList<>();
+    static GenericArrayData each(JsonNode elements, String item) throws Exception {
+        List<StringData> out = new ArrayList<>();
         for (Iterator<JsonNode> it = elements.elements(); it.hasNext(); ) {
             JsonNode element = it.next();
             if (element.isObject() && element.has(item)) {
-                out.add(nodeText(element.get(item)));
+                String text = nodeText(element.get(item));
+                out.add(text == null ? null : StringData.fromString(text));
             }
         }
-        return out.toArray(new String[0]);
+        return new GenericArrayData(out.toArray());
     }
 
     private static String nodeText(JsonNode node) throws Exception {
@@ -120,7 +171,7 @@ final class TweetJson {
      * wins and what follows the field is not checked; TWEET_FIELDS still dead-letters such a
      * record, which at worst moves the watermark by a timestamp no later than the job allows.
      */
-    static String topLevelValue(Object payload, String field) {
+    static StringData topLevelValue(Object payload, String field) {
         try (JsonParser parser = parser(payload)) {
             if (parser == null || parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -129,7 +180,9 @@ final class TweetJson {
                 boolean wanted = field.equals(parser.getCurrentName());
                 JsonToken token = parser.nextToken();
                 if (wanted) {
-                    return token.isStructStart() ? null : scalar(parser, token);
+                    return token.isStructStart()
+                            ? null
+                            : scalarData(parser, token, bytesParsed(payload));
                 }
                 if (token.isStructStart()) {
                     parser.skipChildren();

@@ -1,5 +1,7 @@
 package tweetflow.flink;
 
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.ScalarFunction;
 
 /**
@@ -9,12 +11,14 @@ import org.apache.flink.table.functions.ScalarFunction;
  */
 public class TweetTimestamp extends ScalarFunction {
 
-    public String eval(String payload) {
+    public @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData eval(
+            String payload) {
         return TweetJson.topLevelValue(payload, "timestamp_ms");
     }
 
     /** The payload as Kafka holds it: parsed from its UTF-8 bytes, never decoded whole. */
-    public String eval(byte[] payload) {
+    public @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData eval(
+            byte[] payload) {
         return TweetJson.topLevelValue(payload, "timestamp_ms");
     }
 }
