@@ -20,10 +20,10 @@ import java.util.List;
  * is_object is payload IS JSON OBJECT; a payload that is not one (or NULL) has NULL fields.
  *
  * <p>The parse streams: it keeps the nineteen fields and builds no tree of the rest, which
- * was a third of this function's time. The row is Flink's internal one, its strings cut from
- * the payload's bytes where they can be (TweetJson.scalarData): a row of Java Strings cost
- * their decoding, then their encoding into the row the next operator receives. As in a tree, the last of duplicate keys wins, and the
- * whole document must be valid JSON for any field to count.
+ * was a third of this function's time. As in a tree, the last of duplicate keys wins, and the
+ * whole document must be valid JSON for any field to count. The row is Flink's internal one,
+ * its strings cut from the payload's bytes where they can be (TweetJson.scalarData): Java
+ * Strings cost their decoding, then their encoding into the row the next operator receives.
  */
 public class TweetFields extends ScalarFunction {
 
@@ -191,7 +191,8 @@ public class TweetFields extends ScalarFunction {
             return TweetJson.each(TweetJson.MAPPER.readTree(in.parser()), item);
         }
         if (list != JsonToken.START_ARRAY) {
-            return new GenericArrayData(new StringData[0]); // the wildcard over a scalar or null matches nothing
+            // the wildcard over a scalar or null matches nothing
+            return new GenericArrayData(new StringData[0]);
         }
         List<StringData> out = new ArrayList<>();
         JsonToken element;

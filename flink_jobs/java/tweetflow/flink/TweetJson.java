@@ -60,9 +60,7 @@ final class TweetJson {
     /**
      * The text Flink gives a STRING column of these bytes: invalid UTF-8 becomes U+FFFD. A
      * parse of the bytes that fails (Jackson refuses an invalid byte where the text has
-     * U+FFFD) is tried again on it, so a payload reads as its text does; the one difference
-     * left is in malformed sequences Jackson decodes without complaint (overlong forms,
-     * encoded surrogates) inside a value read, which the text has as U+FFFD.
+     * U+FFFD) is tried again on it, so a payload reads as its text does.
      */
     static String decoded(byte[] bytes) {
         return new String(bytes, StandardCharsets.UTF_8);
@@ -72,7 +70,7 @@ final class TweetJson {
      * JSON_VALUE of the value at the parser's current token: a scalar's text; null for null or
      * a container, which is skipped.
      */
-    static String scalar(JsonParser parser, JsonToken token) throws Exception {
+    private static String scalar(JsonParser parser, JsonToken token) throws Exception {
         switch (token) {
             case START_OBJECT:
             case START_ARRAY:
@@ -97,18 +95,28 @@ final class TweetJson {
      * parser reads text), a string without escapes and a whole number are their own UTF-8 in
      * the payload: taken as they stand, they are neither decoded into a Java String nor encoded
      * back when the row leaves the operator. Jackson still reads past them, and refuses the
-     * payload if they are not valid UTF-8.
+     * payload if they are not valid UTF-8. A string with escapes is decoded as the payload's
+     * text would read it.
      */
     static StringData scalarData(JsonParser parser, JsonToken token, byte[] input)
             throws Exception {
         if (input != null && token == JsonToken.VALUE_STRING) {
-            int quote = tokenStart(parser), end = quote + 1;
-            while (input[quote] == '"' && end < input.length && input[end] != '\\') {
-                if (input[end] == '"') {
+            int quote = tokenStart(parser);
+            boolean escapes = false, ascii = true;
+            for (int end = quote + 1; input[quote] == '"' && end < input.length; end++) {
+                if (input[end] == '"' && !escapes) {
                     return StringData.fromBytes(input, quote + 1, end - quote - 1);
                 }
-                end++;
-            } // escapes: Jackson decodes them
+                if (input[end] == '"' && !ascii) {
+                    return escapedText(input, quote, end);
+                }
+                if (input[end] == '"') {
+                    break; // ASCII with escapes: Jackson decodes it as the text would read
+                }
+                escapes |= input[end] == '\\';
+                ascii &= input[end] >= 0;
+                end += input[end] == '\\' ? 1 : 0; // an escaped quote does not end it
+            }
         } else if (input != null && token == JsonToken.VALUE_NUMBER_INT) {
             int start = tokenStart(parser), length = parser.getTextLength();
             boolean minusZero = length == 2 && input[start] == '-' && input[start + 1] == '0';
@@ -118,6 +126,20 @@ final class TweetJson {
         }
         String text = scalar(parser, token);
         return text == null ? null : StringData.fromString(text);
+    }
+
+    /**
+     * A string with escapes and bytes beyond ASCII (input[quote..end], quotes included), read
+     * as the payload's text reads it: decoded by Flink first (malformed UTF-8 as U+FFFD), then
+     * its escapes by Jackson. Jackson decoding the bytes itself would take malformed sequences
+     * such as overlong forms for characters.
+     */
+    private static StringData escapedText(byte[] input, int quote, int end) throws Exception {
+        String quoted = StringData.fromBytes(input, quote, end - quote + 1).toString();
+        try (JsonParser parser = MAPPER.getFactory().createParser(quoted)) {
+            parser.nextToken();
+            return StringData.fromString(parser.getText());
+        }
     }
 
     /** Where the current token begins in the bytes: Jackson counts from its second byte. */
