@@ -185,14 +185,14 @@ def parse_section(found: dict[str, Any]) -> str:
         if way in rates  # runs from before the job read bytes measured no records
     )
     records = ""
+    same, count = found.get("same_from_bytes", 0), found["count"]
     if record_rows:
         records = f"""
 Per record as the job reads one from Kafka: its UTF-8 decoded into the Java String a STRING
 column gives the functions, then TWEET_TIMESTAMP and TWEET_FIELDS, against both reading the
-bytes of a BYTES column, as the job does (the same fields on
-{found.get("same_from_bytes", 0):,} of {found["count"]:,} tweets). Neither includes what
-follows in the job: strings held as Java Strings are encoded into UTF-8 again when the row
-leaves the operator, strings cut from the bytes are not.
+bytes of a BYTES column, as the job does (the same fields on {same:,} of {count:,} tweets).
+Neither includes what follows in the job: strings held as Java Strings are encoded into
+UTF-8 again when the row leaves the operator, strings cut from the bytes are not.
 
 | record | tweets/s | x text |
 | --- | ---: | ---: |
