@@ -212,11 +212,17 @@ class FlinkTaskManager(_FlinkProcess):
         ]
 
     def healthy(self) -> bool:
+        """Registered with its slots: the slot report follows the registration, and a job
+        submitted in between would find the cluster short of slots."""
         try:
             listed = rest_get(f"{self.rest_url}/taskmanagers")["taskmanagers"]
         except (OSError, ValueError, KeyError, urllib.error.URLError):
             return False
-        return any(tm.get("id") == self.resource_id for tm in listed)
+        return any(
+            tm.get("id") == self.resource_id
+            and tm.get("slotsNumber", 0) >= self.settings.flink_slots
+            for tm in listed
+        )
 
 
 @dataclass(frozen=True)
