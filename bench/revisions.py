@@ -61,7 +61,9 @@ def export(repo: Path, revision: str, into: Path) -> str:
     return commit
 
 
-def one_run(tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str) -> dict:
+def one_run(
+    tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str
+) -> dict[str, Any]:
     """One bounded run by the code in tree against the stack: tuning.run's figures."""
     env = {**os.environ, **stack.settings.as_env(), "PYTHONPATH": str(tree)}
     args = json.dumps({"topic": topic, "tmp": str(tmp), "count": count, "name": name})

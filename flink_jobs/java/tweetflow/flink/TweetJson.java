@@ -103,7 +103,8 @@ final class TweetJson {
         if (input != null && token == JsonToken.VALUE_STRING) {
             int quote = tokenStart(parser);
             boolean escapes = false, ascii = true;
-            for (int end = quote + 1; input[quote] == '"' && end < input.length; end++) {
+            int stop = input[quote] == '"' ? input.length : quote; // else: not where Jackson said
+            for (int end = quote + 1; end < stop; end++) {
                 if (input[end] == '"' && !escapes) {
                     return StringData.fromBytes(input, quote + 1, end - quote - 1);
                 }
