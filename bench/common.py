@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import platform
 import tempfile
@@ -99,5 +100,7 @@ def machine() -> dict[str, Any]:
 def write(name: str, results: dict[str, Any]) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps({"machine": machine(), **results}, indent=2) + "\n")
+    measured_on = datetime.date.today().isoformat()
+    document = {"machine": machine(), "measured_on": measured_on, **results}
+    path.write_text(json.dumps(document, indent=2) + "\n")
     return path

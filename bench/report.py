@@ -2,10 +2,16 @@
 (bench/results/peers.json, peers_<count>.json, profile.json, tuning.json, sustained.json,
 sustained_long*.json, live_peers.json, cost_growth.json): each of them rewrites the report
 when it finishes, so the file always shows the machine, the versions and every figure
-measured."""
+measured.
+
+The raw results stay on the machine that measured them (bench/results/ is not committed), so
+a checkout holds only the report: a section whose results file is missing keeps its text from
+the report as it stands (each section opens with a `<!-- bench: NAME -->` marker), and a run
+of one benchmark never erases what the others measured."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +35,37 @@ def _load_long() -> dict[str, dict[str, Any]] | None:
     return {stem: found for stem in stems if (found := _load(stem)) is not None} or None
 
 
+MARKER = "<!-- bench: {} -->"
+
+
 def write() -> Path:
     m = machine()
-    larger = sorted(
-        (p.stem for p in RESULTS.glob("peers_*.json") if p.stem.removeprefix("peers_").isdigit()),
-        key=lambda stem: int(stem.removeprefix("peers_")),
-    )
-    sections = [
-        section(found)
-        for section, found in (
-            (peers_section, _load("peers")),
-            *((peers_section, _load(stem)) for stem in larger),
-            (profile_section, _load("profile")),
-            (parse_section, _load("parse_speed")),
-            (tuning_section, _load("tuning")),
-            (revisions_section, _load("revisions")),
-            (sustained_section, _load("sustained")),
-            (sustained_long_section, _load_long()),
-            (live_peers_section, _load("live_peers")),
-            (cost_growth_section, _load("cost_growth")),
-        )
-        if found is not None
+    kept = kept_sections(REPORT.read_text(encoding="utf-8") if REPORT.exists() else "")
+    counts = {int(stem.removeprefix("peers_")) for stem in kept if _is_larger_peers(stem)} | {
+        int(p.stem.removeprefix("peers_"))
+        for p in RESULTS.glob("peers_*.json")
+        if _is_larger_peers(p.stem)
+    }
+    slots: list[tuple[str, Callable[[Any], str], Any]] = [
+        ("peers", peers_section, _load("peers")),
+        *((f"peers_{n}", peers_section, _load(f"peers_{n}")) for n in sorted(counts)),
+        ("profile", profile_section, _load("profile")),
+        ("parse_speed", parse_section, _load("parse_speed")),
+        ("tuning", tuning_section, _load("tuning")),
+        ("revisions", revisions_section, _load("revisions")),
+        ("sustained", sustained_section, _load("sustained")),
+        ("sustained_long", sustained_long_section, _load_long()),
+        ("live_peers", live_peers_section, _load("live_peers")),
+        ("cost_growth", cost_growth_section, _load("cost_growth")),
     ]
+    sections = [
+        MARKER.format(name)
+        + (section(found) + _measured_on(found) if found else kept[name]).rstrip("\n")
+        + "\n"
+        for name, section, found in slots
+        if found or name in kept
+    ]
+    body = "\n".join(sections)
     REPORT.write_text(
         f"""# Benchmark results
 
@@ -58,7 +73,8 @@ Written by the benchmarks below on {m["cpus"]} CPUs ({m["machine"]}), Python {m[
 Flink {m["flink"]}, Kafka {m["kafka"]}, with Kafka, Elasticsearch and the contender on the same
 machine. Absolute figures vary between runs on a shared machine; the ratios within one run are
 what count.
-{"".join(sections)}
+
+{body}
 ## Not measured
 
 Rates above the first one not held: the sustained run stops there, as higher ones would not
@@ -67,6 +83,32 @@ be held either. Earlier figures: README, "Benchmarks".
         encoding="utf-8",
     )
     return REPORT
+
+
+def kept_sections(text: str) -> dict[str, str]:
+    """The report's sections by their marker's name, each up to the next marker or the closing
+    "Not measured" section."""
+    body = text.split("\n## Not measured\n", 1)[0]
+    opening, closing = MARKER.split("{}")
+    parts = body.split(opening)[1:]
+    return dict(part.split(closing, 1) for part in parts if closing in part)
+
+
+def _is_larger_peers(stem: str) -> bool:
+    return stem.startswith("peers_") and stem.removeprefix("peers_").isdigit()
+
+
+def _measured_on(found: dict[str, Any]) -> str:
+    """The day a results file was written (files from before it was recorded have none)."""
+    days = sorted({run["measured_on"] for run in _runs(found) if "measured_on" in run})
+    return f"\nMeasured on {' to '.join(dict.fromkeys((days[0], days[-1])))}.\n" if days else ""
+
+
+def _runs(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """One results file, or the several of sustained_long (a dict of them by name)."""
+    if all(isinstance(run, dict) and "machine" in run for run in found.values()):
+        return list(found.values())
+    return [found]
 
 
 def peers_section(figures: dict[str, Any]) -> str:

@@ -3,7 +3,11 @@ could not measure (a peer stopped at its time limit, a reader whose lag is unkno
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench import report
 
@@ -146,3 +150,49 @@ def test_parse_rows_compare_each_way_with_the_tree() -> None:
     assert "| TWEET_FIELDS (every field the job reads) | 400,000 | 1.25 |" in section
     assert "| Jackson's tree of the tweet (readTree) | 320,000 | 1.00 |" in section
     assert "| Jackson's tokens, walked and dropped | 800,000 | 2.50 |" in section
+
+
+def _report_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The committed report copied into tmp_path, with an empty results directory beside it."""
+    results, path = tmp_path / "results", tmp_path / "RESULTS.md"
+    results.mkdir()
+    path.write_text(report.REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(report, "RESULTS", results)
+    monkeypatch.setattr(report, "REPORT", path)
+    return results, path
+
+
+def test_a_checkout_without_raw_results_rewrites_the_report_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, path = _report_in(tmp_path, monkeypatch)
+    before = path.read_text(encoding="utf-8")
+    report.write()
+    report.write()
+    assert path.read_text(encoding="utf-8") == before
+    assert len(report.kept_sections(before)) >= 10
+
+
+def test_one_benchmark_replaces_its_own_section_and_keeps_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results, path = _report_in(tmp_path, monkeypatch)
+    before = report.kept_sections(path.read_text(encoding="utf-8"))
+    rates = {"tweet_fields": 400_000.0, "tree_fields": 320_000.0, "tweet_timestamp": 2_000_000.0,
+             "jackson_tree": 320_000.0, "jackson_tokens": 800_000.0}  # fmt: skip
+    found = {"count": 50_000, "rounds": [rates] * 7, "tweets_per_s": rates}
+    (results / "parse_speed.json").write_text(
+        json.dumps({"machine": {}, "measured_on": "2026-11-29", **found}), encoding="utf-8"
+    )
+    peers = {"count": 2_000_000, "tweets_per_s": {"tweetflow (Flink SQL)": 60_000.0},
+             "results_equal": {}}  # fmt: skip
+    (results / "peers_2000000.json").write_text(json.dumps(peers), encoding="utf-8")
+    report.write()
+    after = report.kept_sections(path.read_text(encoding="utf-8"))
+    assert list(after) == [*list(before)[:1], "peers_2000000", *list(before)[1:]]
+    assert "| TWEET_FIELDS (every field the job reads) | 400,000 | 1.25 |" in after["parse_speed"]
+    assert after["parse_speed"].rstrip().endswith("Measured on 2026-11-29.")
+    assert "## Catch-up: 2,000,000 tweets already in Kafka" in after["peers_2000000"]
+    assert "Measured on" not in after["peers_2000000"]
+    unchanged = set(before) - {"parse_speed"}
+    assert {name: after[name] for name in unchanged} == {name: before[name] for name in unchanged}
