@@ -3,7 +3,7 @@ searchable when tweets arrive at a fixed rate.
 
     python -m bench.live_peers                      # 1,000 and 5,700 tweets/s, 60 s each
     python -m bench.live_peers --rates 5700 --seconds 300
-    python -m bench.live_peers --smoke              # 1,000 tweets/s for 15 s, for CI
+    python -m bench.live_peers --smoke              # 300 tweets/s for 15 s, for CI
 
 Each contender in turn gets a topic of its own and reads it from its newest offset, computing
 the catch-up benchmark's queries (bench/peers.py) with the same 1 s watermark (Quix: grace),
@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
-    rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
+    # Smoke: a rate the slowest contender (Quix Streams) keeps up with on a busy CI machine.
+    rates = [300.0] if args.smoke else [float(r) for r in args.rates.split(",")]
     seconds, warmup = (15.0, 10.0) if args.smoke else (args.seconds, args.warmup)
     names = [n.strip() for n in args.contenders.split(",")]
     unknown = set(names) - set(CONTENDERS)

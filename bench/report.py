@@ -346,7 +346,8 @@ def sustained_section(found: dict[str, Any]) -> str:
 {found["watermark_s"]} s behind, heap {settings["heap"]}, duplicate filter horizon
 {settings["horizon"]}) fed at each rate for {found["seconds"]:.0f} s by one producer process
 (confluent-kafka), one rate after the other, after {warmup:.0f} s at the first rate that are
-not reported (the JVM's first seconds run code not yet compiled). Lag: end offsets minus the
+not reported (the JVM's first seconds run code not yet compiled; repeated until a first window
+is visible). Lag: end offsets minus the
 offsets the job commits at each checkpoint (every {settings["checkpoints"]}). Freshness in
 seconds, from a 2-second window's end and from a tweet's send time to found by a search (polled
 every 0.1 s). The sink flushes every {found.get("flush_interval", "500ms")}; Elasticsearch
@@ -472,7 +473,8 @@ def live_peers_section(found: dict[str, Any]) -> str:
 
 `python -m bench.live_peers --seconds {found["seconds"]:.0f}`: each contender in turn reads a
 topic of its own from its newest offset while the producer of the sustained benchmark sends
-{found["warmup_s"]:.0f} s of warm-up (not reported) and then each rate for
+{found["warmup_s"]:.0f} s of warm-up (not reported; repeated until the contender's first window
+is visible) and then each rate for
 {found["seconds"]:.0f} s. Same queries as the catch-up, watermark (Quix: grace)
 {found["watermark_s"]} s, results written every {found["flush_interval_s"]} s (tweetflow's
 sink flush; the hand-written consumers' bulk writes and commits; Quix's commit interval) to
