@@ -60,7 +60,7 @@ def write() -> Path:
     ]
     sections = [
         MARKER.format(name)
-        + (section(found) + _measured_on(found) if found else kept[name]).rstrip("\n")
+        + (section(found).rstrip("\n") + _measured_on(found) if found else kept[name]).rstrip()
         + "\n"
         for name, section, found in slots
         if found or name in kept
@@ -101,7 +101,7 @@ def _is_larger_peers(stem: str) -> bool:
 def _measured_on(found: dict[str, Any]) -> str:
     """The day a results file was written (files from before it was recorded have none)."""
     days = sorted({run["measured_on"] for run in _runs(found) if "measured_on" in run})
-    return f"\nMeasured on {' to '.join(dict.fromkeys((days[0], days[-1])))}.\n" if days else ""
+    return f"\n\nMeasured on {' to '.join(dict.fromkeys((days[0], days[-1])))}." if days else ""
 
 
 def _runs(found: dict[str, Any]) -> list[dict[str, Any]]:
