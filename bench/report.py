@@ -22,6 +22,8 @@ from bench.common import DEDUP_HORIZON, RESULTS, SUSTAINED_QUERIES, TWITTER_AVER
 # The report and its plots are kept in the repository; the raw JSON (results/) is not.
 REPORT = RESULTS.parent / "RESULTS.md"
 PLOTS = RESULTS.parent / "plots"
+# Opens each section of the report: what write() keeps when that section's results are absent.
+MARKER = "<!-- bench: {} -->"
 
 
 def _load(name: str) -> dict[str, Any] | None:
@@ -35,17 +37,11 @@ def _load_long() -> dict[str, dict[str, Any]] | None:
     return {stem: found for stem in stems if (found := _load(stem)) is not None} or None
 
 
-MARKER = "<!-- bench: {} -->"
-
-
 def write() -> Path:
     m = machine()
     kept = kept_sections(REPORT.read_text(encoding="utf-8") if REPORT.exists() else "")
-    counts = {int(stem.removeprefix("peers_")) for stem in kept if _is_larger_peers(stem)} | {
-        int(p.stem.removeprefix("peers_"))
-        for p in RESULTS.glob("peers_*.json")
-        if _is_larger_peers(p.stem)
-    }
+    stems = {*kept, *(p.stem for p in RESULTS.glob("peers_*.json"))}
+    counts = {int(stem.removeprefix("peers_")) for stem in stems if _is_larger_peers(stem)}
     slots: list[tuple[str, Callable[[Any], str], Any]] = [
         ("peers", peers_section, _load("peers")),
         *((f"peers_{n}", peers_section, _load(f"peers_{n}")) for n in sorted(counts)),
