@@ -4,6 +4,7 @@ over one preloaded topic, once per setting, between two runs with the defaults:
     python -m bench.tuning                    # 2,000,000 tweets
     python -m bench.tuning --only gc-g1,gc-g1+checkpoint-10s   # "+" combines settings
     python -m bench.tuning --smoke            # 5,000 tweets, one setting, for CI
+    python -m bench.tuning --queries live_tweets --only parallelism-2 --count 300000
 
 Each run is a bounded one from the earliest offset in a process of its own (the JVM's start-up
 included, and a setting of the JVM takes effect), stopped after 5 minutes; each figure is
@@ -43,6 +44,8 @@ SETTINGS: dict[str, dict[str, Any]] = {
     # A bounded run gets the parallel collector (job.gateway_jvm_args); this is the live job's
     # G1 (Java's default) instead, whose concurrent marking and barriers cost throughput.
     "gc-g1": {"jvm_args": "-XX:+UseG1GC"},
+    # Two of every operator on two cores; for the Elasticsearch sink, two bulks in flight.
+    "parallelism-2": {"flink_options": (("parallelism.default", "2"),)},
     # Off the heap, snapshots only what changed; every state access (de)serializes.
     "rocksdb": {
         "state_backend": "rocksdb",
@@ -61,11 +64,13 @@ def combined(name: str) -> dict[str, Any]:
 
 
 def run(
-    stack: LocalStack, topic: str, tmp: Path, count: int, name: str, **overrides: Any
-) -> dict[str, Any]:
-    """One bounded run with these JobConfig fields, in a process (and so a JVM) of its own:
-    tweets/s (None when not finished within LIMIT_S), peak RSS and live heap in MiB."""
-    config = bounded_config(stack, topic, PEER_QUERIES, tmp, **overrides)
+    stack: LocalStack, topic: str, tmp: Path, count: int, name: str,
+    queries: tuple[str, ...] = PEER_QUERIES, **overrides: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """One bounded run of the queries with these JobConfig fields, in a process (and so a JVM)
+    of its own: tweets/s (None when not finished within LIMIT_S), peak RSS and live heap in
+    MiB."""
+    config = bounded_config(stack, topic, queries, tmp, **overrides)
     found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
     print(f"  {name:<16}{summary(found)}", flush=True)
     return found
@@ -77,9 +82,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--only", default="", help="comma-separated settings, each may join some by +"
     )
+    parser.add_argument(
+        "--queries",
+        default=",".join(PEER_QUERIES),
+        help="the job's queries; other than the peers' ones, the results are not the report's",
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     count = 5_000 if args.smoke else args.count
+    queries = tuple(args.queries.split(","))
     names = [n for n in args.only.split(",") if n] or list(SETTINGS)
     if args.smoke:
         names = names[:1]
@@ -88,9 +99,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         parser.error(f"unknown settings {unknown}; known: {', '.join(SETTINGS)}")
     with preloaded_stack("tuning", count, per_second=TWITTER_AVERAGE_RATE) as (stack, topic, tmp):
         heap = stack.settings.flink_heap
-        first = run(stack, topic, tmp, count, "defaults")
-        runs = {name: run(stack, topic, tmp, count, name, **combined(name)) for name in names}
-        last = run(stack, topic, tmp, count, "defaults")
+        first = run(stack, topic, tmp, count, "defaults", queries)
+        runs = {
+            name: run(stack, topic, tmp, count, name, queries, **combined(name)) for name in names
+        }
+        last = run(stack, topic, tmp, count, "defaults", queries)
     defaults = [first["tweets_per_s"], last["tweets_per_s"]]
     if None in defaults:
         raise RuntimeError(f"the job with its defaults did not finish in {LIMIT_S:.0f} s")
@@ -105,11 +118,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         shown = f"not finished in {LIMIT_S:.0f} s" if rate is None else f"x{rate / default:.3f}"
         print(f"  {name:<16}{shown}")
     results = {
-        "count": count, "heap": heap, "limit_s": LIMIT_S, "defaults": [first, last],
+        "count": count, "heap": heap, "queries": list(queries), "limit_s": LIMIT_S,
+        "defaults": [first, last],
         "noise": noise, "runs": runs, "ratio": ratios,
         "settings": {name: combined(name) for name in names},
     }  # fmt: skip
-    path = write("tuning_smoke" if args.smoke else "tuning", results)
+    # RESULTS.md's section is the peers' job; another query set is kept beside it.
+    name = "tuning" if queries == PEER_QUERIES else f"tuning_{'_'.join(queries)}"
+    path = write(f"{name}_smoke" if args.smoke else name, results)
     print(f"results: {path}")
     return results
 
