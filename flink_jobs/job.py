@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flink_jobs import es_templates, sql_template
+from flink_jobs import es_templates, gateway, sql_template
 
 if TYPE_CHECKING:
     from pyflink.table import TableEnvironment, TableResult
@@ -493,6 +493,7 @@ def _submission_configuration(config: JobConfig) -> dict[str, str]:
 
 def table_environment(config: JobConfig) -> TableEnvironment:
     _prepare_gateway_environment(config)
+    gateway.start(config.log_dir)  # its output goes to the log, never onto the terminal
     from pyflink.common import Configuration
     from pyflink.table import EnvironmentSettings, TableEnvironment
 

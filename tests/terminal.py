@@ -63,6 +63,10 @@ class Terminal:
                 pytest.fail(f"the screen never showed {what}; it shows:\n{text}")
             time.sleep(0.3)
 
+    def history(self) -> str:
+        """Everything the pane printed, scrolled-off lines included, wrapped lines joined."""
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "w")
+
     def pane(self, field: str) -> str:
         return self.tmux("display-message", "-p", "-t", "w", f"#{{{field}}}").strip()
 

@@ -9,6 +9,7 @@ cancels the job and lets the producer flush what it read before it exits.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import signal
 import subprocess
 import sys
@@ -21,6 +22,10 @@ from tweetflow.stack.process import child_environment
 
 if TYPE_CHECKING:
     from tweetflow.stack.stack import LocalStack
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+CANCEL_TIMEOUT_S = 20
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,14 @@ def producer_command(options: LiveOptions) -> list[str]:
     return command
 
 
+def _stop_with_parent() -> None:
+    """In the producer, before it runs: SIGINT when `live` dies, even by SIGKILL (Linux), so
+    the producer never feeds the topic on its own."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGINT)
+
+
 def start_producer(options: LiveOptions, log_file: Path) -> subprocess.Popen[bytes]:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with open(log_file, "ab") as log:
@@ -53,28 +66,35 @@ def start_producer(options: LiveOptions, log_file: Path) -> subprocess.Popen[byt
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
         )
 
 
-def stop_producer(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> int | None:
-    """SIGINT, as Ctrl-C would: the producer flushes every acknowledged send and exits."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def wait_producer(process: subprocess.Popen[bytes], timeout_s: float = 30.0) -> int | None:
+    """The producer, sent SIGINT once (as Ctrl-C would: a second one would cut its flush
+    short), flushes every acknowledged send and exits; SIGKILL if it has not in `timeout_s`."""
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
     return process.returncode
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> int:
-    from flink_jobs import job
+    from flink_jobs import gateway, job
     from tweetflow import watch
 
     settings = stack.settings
     began_ms = int(time.time() * 1000)
     log_file = settings.state_dir / "logs" / "live-producer.log"
+    # `kill`, `timeout` or a closed terminal stop everything as Ctrl-C does.
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop_signal, _interrupt)
     producer = start_producer(options, log_file)
     result = None
     try:
@@ -96,13 +116,21 @@ def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> in
             options.hashtag,
             options.interval_s,
         )
+    except KeyboardInterrupt:  # before the view took over
+        return 0
     finally:
-        signal.signal(
-            signal.SIGINT, signal.SIG_IGN
-        )  # stopping: a second Ctrl-C must not cut it short
+        # Stopping: a second Ctrl-C (or SIGTERM) must not cut it short.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop_signal, signal.SIG_IGN)
+        if producer.poll() is None:
+            producer.send_signal(signal.SIGINT)  # it flushes while the job is cancelled
         if result is not None and (client := result.get_job_client()) is not None:
-            # The job may already be gone with its JVM (Ctrl-C reaches it too): nothing to undo.
-            with contextlib.suppress(Exception):
-                client.cancel().result()
-        status = stop_producer(producer)
+            with contextlib.suppress(Exception):  # the job may already have failed
+                cancelled = client.cancel()
+                deadline = time.monotonic() + CANCEL_TIMEOUT_S
+                while not cancelled.done() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+        status = wait_producer(producer)
+        # Last, and waited for: the JVM's shutdown writes to its log, not onto the terminal.
+        gateway.stop()
         say.write(f"live stopped: job cancelled, producer exited with {status}; log: {log_file}\n")

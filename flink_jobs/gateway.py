@@ -1,0 +1,101 @@
+"""The JVM behind PyFlink: started with its output in a log file, stopped before we exit.
+
+PyFlink starts its gateway JVM (which also runs the embedded mini-cluster) as a child process
+that inherits this process's standard output, and leaves it running when Python exits: the
+JVM then shuts the mini-cluster down on its own, and whatever it prints meanwhile (a Kafka
+client's error logged after the job's class loader closed, a stack trace from log4j itself)
+lands on the user's terminal, even after the shell prompt came back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+MAIN_CLASS = "org.apache.flink.client.python.PythonGatewayServer"
+OUTPUT_FILE = "gateway.out"
+
+
+@contextlib.contextmanager
+def stdout_to(log_file: Path) -> Iterator[None]:
+    """File descriptor 1 points at `log_file` inside the block, so a child started in it
+    writes there; this process's own output is restored afterwards."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with log_file.open("ab") as log:
+            os.dup2(log.fileno(), 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def start(log_dir: Path | None) -> None:
+    """Launch the gateway now (PyFlink would at the first environment), its output in
+    `log_dir`; a no-op once it runs, or without a log directory."""
+    from pyflink import java_gateway
+
+    if java_gateway._gateway is not None or log_dir is None:
+        return
+    with stdout_to(log_dir / OUTPUT_FILE):
+        java_gateway.get_gateway()
+
+
+def pids() -> list[int]:
+    """This process's gateway JVMs (normally one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and MAIN_CLASS.encode() in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def stop(timeout_s: float = 20.0) -> bool:
+    """SIGTERM to the gateway JVM (its shutdown hooks close the mini-cluster), SIGKILL after
+    `timeout_s`; returns once it is gone. False if it had to be killed."""
+    from pyflink import java_gateway
+
+    if java_gateway._gateway is not None:
+        # Python's side first: Java objects collected from now on are not sent to a JVM that
+        # is gone (py4j would log a traceback for each).
+        java_gateway._gateway.close()
+    running = pids()
+    for pid in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    clean = True
+    for pid in running:
+        while not _reaped(pid):
+            if time.monotonic() > deadline:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                clean = False
+                break
+            time.sleep(0.1)
+    return clean
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:  # reaped elsewhere (subprocess's own bookkeeping)
+        return True
+    return done == pid
