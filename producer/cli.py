@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 import os
 import signal
 import threading
@@ -14,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from producer import pipeline, replay
-from producer.kafka_sink import KafkaUnavailable, explained_failures, open_sink
+from producer.kafka_sink import KafkaUnavailable, SinkStopped, explained_failures, open_sink
 from producer.pipeline import RawRecord
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.console import fail
@@ -49,28 +50,37 @@ def synthetic_records(config: SyntheticConfig) -> Iterator[RawRecord]:
 
 
 def produce(
-    source: Annotated[Source, typer.Option(help="where tweets come from")] = Source.synthetic,
+    source: Annotated[
+        Source | None,
+        typer.Option(help="where tweets come from [default: replay with PATHS, else synthetic]"),
+    ] = None,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="replay: files (.json/.gz/.bz2) or directories")
     ] = None,
     count: Annotated[
         int | None,
         typer.Option(
-            help="synthetic: how many (10,000); bluesky: stop after this many posts; 0 = endless"
+            min=0,
+            help="synthetic: how many (10,000); replay, bluesky: stop after this many; "
+            "0 = endless (synthetic, bluesky) or all (replay)",
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="synthetic: same seed, same tweets")] = 42,
     rate: Annotated[
-        float, typer.Option(help="tweets per second sent; 0 = as fast as possible")
+        float, typer.Option(min=0, help="tweets per second sent; 0 = as fast as possible")
     ] = 0,
     event_rate: Annotated[
         float, typer.Option(help="synthetic without --rate: tweets per second of event time")
     ] = 50.0,
-    late: Annotated[float, typer.Option(help="synthetic: share of late events")] = 0.0,
-    out_of_order: Annotated[float, typer.Option(help="synthetic: share out of order")] = 0.02,
+    late: Annotated[
+        float, typer.Option(min=0, max=1, help="synthetic: share of late events (0 to 1)")
+    ] = 0.0,
+    out_of_order: Annotated[
+        float, typer.Option(min=0, max=1, help="synthetic: share out of order (0 to 1)")
+    ] = 0.02,
     speed: Annotated[str, typer.Option(help="replay: max, realtime or a multiplier")] = "max",
     restamp: Annotated[bool, typer.Option(help="replay: shift event times to now")] = False,
-    skip: Annotated[int, typer.Option(help="replay: resume after this many records")] = 0,
+    skip: Annotated[int, typer.Option(min=0, help="replay: resume after this many records")] = 0,
     track: Annotated[list[str] | None, typer.Option(help="x: a term to follow (repeat)")] = None,
     backend: Annotated[
         str, typer.Option(help="Kafka client: kafka-python, or confluent-kafka (faster)")
@@ -80,11 +90,14 @@ def produce(
     ] = False,
 ) -> None:
     """Tweets from a source, normalised to the canonical schema, into the Kafka topic."""
+    source = check_source(source, paths)
+    if event_rate <= 0:
+        raise typer.BadParameter(f"{event_rate:g} is not above 0", param_hint="'--event-rate'")
     settings = Settings.from_env()
     if source is Source.replay:
-        if not paths:
-            raise typer.BadParameter("replay needs at least one file or directory")
-        records: Iterator[RawRecord] = replay.records(paths, skip=skip)
+        records: Iterator[RawRecord] = replay.records(paths or [], skip=skip)
+        if count:
+            records = itertools.islice(records, count)
         pace = parse_speed(speed)
     elif source is Source.x:
         from producer import x_stream
@@ -101,6 +114,21 @@ def produce(
         )
         pace = None
     send(settings, records, pace=pace, rate=rate or None, restamp=restamp, backend=backend)
+
+
+def check_source(source: Source | None, paths: list[Path] | None) -> Source:
+    """Files name a replay; a file given to a source that reads none is a mistake, not noise."""
+    if source is None:
+        return Source.replay if paths else Source.synthetic
+    if source is Source.replay and not paths:
+        raise typer.BadParameter("replay needs at least one file or directory")
+    if source is not Source.replay and paths:
+        raise typer.BadParameter(
+            f"{source.value} reads no files, but {', '.join(map(str, paths))} was given: "
+            "replay it with --source replay (or leave --source out)",
+            param_hint="'PATHS'",
+        )
+    return source
 
 
 def bluesky_send(
@@ -199,6 +227,7 @@ def send(
     stop = stop or threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    sink.stop = stop  # a send waiting for an unreachable Kafka gives up on Ctrl-C
     progress = pipeline.Progress(pipeline.Counters(), extra=progress_extra)
     keeper = checkpoint(sink) if checkpoint is not None else None
     began = time.monotonic()
@@ -213,6 +242,8 @@ def send(
             progress=progress,
             on_sent=keeper.sent if keeper is not None else None,
         )
+    except SinkStopped:
+        counters = progress.counters
     finally:
         sink.close()
         if keeper is not None:

@@ -9,9 +9,11 @@ and their source position, so nothing bad input brings is silently lost.
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -207,19 +209,50 @@ class _Sink:
 MAX_IN_FLIGHT_BYTES = 16 * 1024 * 1024
 # How often a send() waiting on the broker says so.
 WAIT_REPORT_S = 30.0
+# A client with records in flight that has heard nothing for this long is replaced: after an
+# outage longer than its bootstrap back-off, kafka-python 3 gives up reconnecting for good.
+STALLED_S = 60.0
+# A broker this long silent with records in flight is away: a closing producer waits no more.
+QUIET_S = 5.0
+
+
+class SinkStopped(Exception):
+    """The stop event was set while send() waited for Kafka."""
+
+
+@dataclass
+class _Pending:
+    topic: str
+    key: bytes | None
+    value: bytes
+    tweet: bool
 
 
 class TweetSink(_Sink):
-    """Sends with kafka-python, the design card's client."""
+    """Sends with kafka-python, the design card's client. Every record is kept until the
+    broker acknowledges it: one that expired in an outage is sent again, and a client that
+    stopped reconnecting is replaced, so an outage of any length only delays the tweets."""
 
     backend = "kafka-python"
+    stop: threading.Event | None = None  # set by the caller: a send() waiting gives up on it
 
     def _connect(self, client: ClientSettings) -> None:
         self._lock = threading.Lock()
         self._drained = threading.Condition(self._lock)
         self._in_flight = 0  # bytes sent and not yet acknowledged or failed
+        self._pending: dict[int, _Pending] = {}
+        self._retry: list[int] = []  # expired in an outage: sent again by the sending thread
+        self._next = 0
+        self._generation = 0  # which client: failures reported by a replaced one are void
+        self._heard = time.monotonic()  # the client's last acknowledgement or failure
         self.max_in_flight = int(client.overrides.pop("max_in_flight_bytes", MAX_IN_FLIGHT_BYTES))
-        self._producer = KafkaProducer(
+        self.stalled_s = float(client.overrides.pop("stalled_s", STALLED_S))
+        self._client = client
+        self._producer = self._new_producer()
+
+    def _new_producer(self) -> KafkaProducer:
+        client = self._client
+        return KafkaProducer(
             bootstrap_servers=client.bootstrap,
             acks="all",  # a tweet counts as sent once every in-sync replica has it
             enable_idempotence=True,  # retries neither duplicate nor reorder
@@ -229,39 +262,89 @@ class TweetSink(_Sink):
             **{**client.security, **client.overrides},
         )
 
-    def _settled(self, size: int) -> None:
-        self._in_flight -= size
-        self._drained.notify_all()
-
-    def _acked(self, size: int, tweet: bool, _metadata: Any) -> None:
+    def _acked(self, seq: int, _metadata: Any) -> None:
         with self._lock:
-            self.stats.acked += tweet
-            self._settled(size)
+            record = self._pending.pop(seq, None)
+            if record is not None:
+                self.stats.acked += record.tweet
+                self._in_flight -= len(record.value)
+            self._heard = time.monotonic()
+            self._drained.notify_all()
 
-    def _failed(self, size: int, error: Exception) -> None:
+    def _failed(self, seq: int, generation: int, error: Exception) -> None:
         with self._lock:
-            self.stats.failed += 1
-            if len(self.stats.errors) < 5:
-                self.stats.errors.append(repr(error))
-            self._settled(size)
+            if generation != self._generation:
+                return  # the replaced client failing what the new one sends again
+            self._heard = time.monotonic()
+            if seq in self._pending and getattr(error, "retriable", False):
+                self._retry.append(seq)
+            elif (record := self._pending.pop(seq, None)) is not None or seq < 0:
+                self.stats.failed += 1
+                if len(self.stats.errors) < 5:
+                    self.stats.errors.append(repr(error))
+                self._in_flight -= len(record.value) if record else 0
+            self._drained.notify_all()
 
     def _wait_for_room(self, size: int) -> None:
         """Backpressure: block while the broker has not acknowledged max_in_flight bytes."""
         with self._lock:
-            while self._in_flight and self._in_flight + size > self.max_in_flight:
-                if not self._drained.wait(WAIT_REPORT_S):
-                    log.warning(
-                        "waiting for Kafka at %s: %d bytes sent and not acknowledged",
-                        self._bootstrap,
-                        self._in_flight,
-                    )
+            waited = 0.0
+            while self._retry or (self._in_flight and self._in_flight + size > self.max_in_flight):
+                if self.stop is not None and self.stop.is_set():
+                    raise SinkStopped()
+                if self._retry or time.monotonic() - self._heard > self.stalled_s:
+                    self._resend()
+                if not self._drained.wait(1.0):
+                    waited += 1.0
+                    if waited % WAIT_REPORT_S == 0:
+                        log.warning(
+                            "waiting for Kafka at %s: %d bytes sent and not acknowledged",
+                            self._bootstrap,
+                            self._in_flight,
+                        )
             self._in_flight += size
+
+    def _resend(self) -> None:
+        """Under the lock: send again what expired; a silent client is replaced first and
+        everything unacknowledged goes through the new one, in the order first sent."""
+        again = sorted(set(self._retry))
+        if time.monotonic() - self._heard > self.stalled_s:
+            self._heard = time.monotonic()  # the next attempt, if this one fails
+            try:
+                fresh = self._new_producer()
+            except KafkaError as exc:
+                log.warning("Kafka at %s unreachable (%s); trying again", self._bootstrap, exc)
+                return
+            log.warning(
+                "Kafka at %s answered nothing for %.0f s; a new client sends the %d "
+                "unacknowledged records again",
+                self._bootstrap,
+                self.stalled_s,
+                len(self._pending),
+            )
+            stale, self._producer = self._producer, fresh
+            self._generation += 1
+            _abandon(stale)
+            again = sorted(self._pending)
+        self._retry.clear()
+        for seq in again:
+            self._submit(seq)
+
+    def _submit(self, seq: int) -> None:
+        record = self._pending[seq]
+        future = self._producer.send(record.topic, key=record.key, value=record.value)
+        future.add_callback(self._acked, seq)
+        future.add_errback(self._failed, seq, self._generation)
 
     def _send(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         self._wait_for_room(len(value))
-        future = self._producer.send(topic, key=key, value=value)
-        future.add_callback(self._acked, len(value), topic == self.topic)
-        future.add_errback(self._failed, len(value))
+        with self._lock:
+            seq, self._next = self._next, self._next + 1
+            # A copy of its own size: orjson's output keeps the capacity of its buffer (8 KiB on
+            # average here), which 16 MiB of kept records would multiply by ten.
+            kept = memoryview(value).tobytes()
+            self._pending[seq] = _Pending(topic, key, kept, topic == self.topic)
+        self._submit(seq)
 
     def send(self, tweet: dict[str, Any]) -> None:
         value = orjson.dumps(tweet)
@@ -278,11 +361,44 @@ class TweetSink(_Sink):
         try:
             self._producer.flush(timeout=timeout_s)
         except KafkaError as exc:
-            self._failed(0, exc)
+            self._failed(-1, self._generation, exc)
 
     def close(self, timeout_s: float = 30.0) -> None:
-        self.flush(timeout_s)
-        self._producer.close(timeout=timeout_s)
+        """Flush; what the broker still has not acknowledged then counts as failed."""
+        if self._pending and time.monotonic() - self._heard > QUIET_S:
+            timeout_s = min(timeout_s, QUIET_S)  # stopped during an outage: do not hang on it
+        deadline = time.monotonic() + timeout_s
+        with self._lock:
+            while self._retry and time.monotonic() < deadline:
+                self._resend()
+        with contextlib.suppress(KafkaError):
+            self._producer.flush(timeout=max(deadline - time.monotonic(), 0.0))
+        with self._lock:
+            lost = list(self._pending.values())
+            if lost:
+                self.stats.failed += len(lost)
+                self.stats.errors.append(
+                    f"{len(lost)} records ({sum(r.tweet for r in lost)} tweets) not acknowledged "
+                    f"by Kafka at {self._bootstrap} when the producer stopped"
+                )
+                _abandon(self._producer)
+            self._pending.clear()
+        if lost:
+            return
+        with contextlib.suppress(KafkaError):
+            self._producer.close(timeout=0)
+
+
+def _abandon(producer: KafkaProducer) -> None:
+    """Stop a stuck client's I/O thread without waiting for it: kafka-python's close() flushes
+    first, and raises on a client that cannot (again at garbage collection, onto stderr)."""
+    try:
+        producer._unregister_cleanup()
+        if producer._sender is not None:
+            producer._sender.force_close()
+        producer._closed = True
+    except AttributeError:  # another kafka-python: its own close, in the background
+        threading.Thread(target=producer.close, kwargs={"timeout": 0}, daemon=True).start()
 
 
 # librdkafka's names for the settings client_security() reads.

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -18,7 +19,9 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from flink_jobs import checkpoints
+from producer.cli import synthetic_records
 from producer.kafka_sink import TweetSink
+from producer.synthetic import SyntheticConfig
 from tests.job_process import JobProcess, wait_for
 from tests.pipeline_results import (
     RESTART_QUERIES as QUERIES,
@@ -242,3 +245,58 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     assert during - before < 64 * 1024, (before, during)
     assert f"acked {total:,};" in output, output[-2000:]
     assert len(topic_records(stack.settings.kafka_bootstrap, topic)) == total
+
+
+def test_a_long_broker_outage_only_delays_the_producer(stack: LocalStack) -> None:
+    """Down for 40 s, past the client's own reconnect (kafka-python gives up bootstrapping
+    after about 30 s and once hung forever, 'waiting for Kafka'): every tweet arrives, and
+    whatever expired in the outage was sent again. Timeouts shortened so that 40 s stands for
+    the minutes a real outage takes against the defaults."""
+    topic = f"outage-{uuid.uuid4().hex[:8]}"
+    sink = TweetSink(
+        stack.settings.kafka_bootstrap, topic, delivery_timeout_ms=10_000,
+        request_timeout_ms=4_000, max_in_flight_bytes=200_000, stalled_s=15,
+    )  # fmt: skip
+    tweets = synthetic_records(SyntheticConfig(seed=9, count=None))
+    sent: set[str] = set()
+
+    def send_for(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            tweet = next(tweets).value
+            sink.send(tweet)
+            sent.add(tweet["id_str"])
+            time.sleep(0.002)
+
+    send_for(3)
+    kill_broker(stack)
+    try:
+        feeder = threading.Thread(target=send_for, args=(40,), daemon=True)
+        feeder.start()  # blocks on the full send buffer meanwhile
+        time.sleep(40)
+    finally:
+        assert stack.start_service("kafka")
+    feeder.join(timeout=120)
+    assert not feeder.is_alive(), "the producer never recovered from the outage"
+    send_for(3)
+    sink.close()
+    assert (sink.stats.acked, sink.stats.failed) == (len(sent), 0), sink.stats.errors
+    assert {r["id_str"] for r in topic_records(stack.settings.kafka_bootstrap, topic)} == sent
+
+
+def test_ctrl_c_stops_a_producer_waiting_for_an_unreachable_broker(stack: LocalStack) -> None:
+    """It once ignored Ctrl-C, a second one and SIGTERM while waiting for Kafka; now it exits
+    promptly, with status 1 and how many tweets Kafka never acknowledged."""
+    producer = produce(stack, f"away-{uuid.uuid4().hex[:8]}", "--count", "0", "--rate", "500")
+    try:
+        time.sleep(5)
+        kill_broker(stack)
+        time.sleep(10)
+        assert producer.poll() is None
+        producer.send_signal(signal.SIGINT)
+        output, _ = producer.communicate(timeout=30)
+    finally:
+        producer.kill()
+        assert stack.start_service("kafka")
+    assert producer.returncode == 1, output[-3000:]
+    assert "not acknowledged by Kafka" in output and "Traceback" not in output, output[-3000:]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
+from typer.testing import CliRunner
 
 from producer import convert, pipeline, replay, x_stream
 from producer.cli import synthetic_records
@@ -19,6 +20,7 @@ from producer.synthetic import SyntheticConfig
 from tests.unit.test_replay_and_pipeline import archive
 from tests.unit.test_x_stream import TOKEN, payload
 from tests.x_emulator import Scenario, serve
+from tweetflow.cli import app
 from tweetflow.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -133,3 +135,21 @@ def test_ctrl_c_flushes_everything_it_counted(settings: Settings, tmp_path: Path
     assert f"acked {sent:,};" in out
     assert sent > 1000
     assert len(consume(settings, name, sent)) == sent
+
+
+def test_a_file_given_without_source_is_replayed(settings: Settings, tmp_path: Path) -> None:
+    """`tweetflow produce archive/` replays it (it once sent 10,000 synthetic tweets instead);
+    --count stops a replay after that many records."""
+    expected_ids = archive(tmp_path)
+    name = topic()
+    env = settings.as_env() | {"TWEETFLOW_TOPIC": name}
+    runner = CliRunner()
+    result = runner.invoke(app, ["produce", str(tmp_path), "--count", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    tweets = [json.loads(m.value) for m in consume(settings, name, 2)]
+    # The first three records: a v1 tweet, a broken line (dead-lettered), a v2 tweet.
+    assert sorted(t["id_str"] for t in tweets) == sorted(expected_ids[:2])
+    result = runner.invoke(app, ["produce", str(tmp_path)], env=env)
+    assert result.exit_code == 0, result.output
+    tweets = [json.loads(m.value) for m in consume(settings, name, 6)]
+    assert sorted(t["id_str"] for t in tweets) == sorted(expected_ids[:2] + expected_ids)
