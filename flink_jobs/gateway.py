@@ -49,9 +49,9 @@ def start(log_dir: Path | None) -> None:
         java_gateway.get_gateway()
 
 
-def pids() -> list[int]:
-    """This process's gateway JVMs (normally one)."""
-    found = []
+def process_table() -> dict[int, tuple[int, str]]:
+    """Every process on the machine: its parent and its command line, from /proc."""
+    table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -61,9 +61,17 @@ def pids() -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == os.getpid() and MAIN_CLASS.encode() in cmdline:
-            found.append(int(entry.name))
-    return found
+        table[int(entry.name)] = (parent, cmdline.replace(b"\0", b" ").decode(errors="replace"))
+    return table
+
+
+def pids() -> list[int]:
+    """This process's gateway JVMs (normally one)."""
+    return [
+        pid
+        for pid, (parent, command) in process_table().items()
+        if parent == os.getpid() and MAIN_CLASS in command
+    ]
 
 
 def stop(timeout_s: float = 20.0) -> bool:

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
+from flink_jobs.gateway import process_table
 from tweetflow.stack.process import is_alive
 
 
 def descendants(pid: int) -> dict[int, str]:
     """Every live process below `pid`, with its command line."""
-    parents: dict[int, int] = {}
-    commands: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        child = int(entry.name)
-        parents[child] = int(stat.rsplit(")", 1)[1].split()[1])
-        commands[child] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+    table = process_table()
     found: dict[int, str] = {}
     wanted = {pid}
     while wanted:
-        below = {child for child, parent in parents.items() if parent in wanted}
-        found |= {child: commands[child] for child in below if is_alive(child)}
-        wanted = below
+        wanted = {child for child, (parent, _) in table.items() if parent in wanted}
+        found |= {child: table[child][1] for child in wanted if is_alive(child)}
     return found
 
 
