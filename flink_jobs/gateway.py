@@ -74,9 +74,9 @@ def pids() -> list[int]:
     ]
 
 
-def stop(timeout_s: float = 20.0) -> bool:
+def stop(timeout_s: float = 20.0) -> None:
     """SIGTERM to the gateway JVM (its shutdown hooks close the mini-cluster), SIGKILL after
-    `timeout_s`; returns once it is gone. False if it had to be killed."""
+    `timeout_s`; returns once it is gone."""
     from pyflink import java_gateway
 
     if java_gateway._gateway is not None:
@@ -88,17 +88,12 @@ def stop(timeout_s: float = 20.0) -> bool:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout_s
-    clean = True
     for pid in running:
         while not _reaped(pid):
             if time.monotonic() > deadline:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                clean = False
-                break
             time.sleep(0.1)
-    return clean
 
 
 def _reaped(pid: int) -> bool:

@@ -214,6 +214,7 @@ WAIT_REPORT_S = 30.0
 STALLED_S = 60.0
 # A broker this long silent with records in flight is away: a closing producer waits no more.
 QUIET_S = 5.0
+FLUSH = -1  # the sequence number of a failed flush(), which is no record's
 
 
 class SinkStopped(Exception):
@@ -237,7 +238,8 @@ class TweetSink(_Sink):
     stop: threading.Event | None = None  # set by the caller: a send() waiting gives up on it
 
     def _connect(self, client: ClientSettings) -> None:
-        self._lock = threading.Lock()
+        # Reentrant: a send under the lock (_resend) may fail at once, calling _failed in-line.
+        self._lock = threading.RLock()
         self._drained = threading.Condition(self._lock)
         self._in_flight = 0  # bytes sent and not yet acknowledged or failed
         self._pending: dict[int, _Pending] = {}
@@ -276,17 +278,24 @@ class TweetSink(_Sink):
             if generation != self._generation:
                 return  # the replaced client failing what the new one sends again
             self._heard = time.monotonic()
-            if seq in self._pending and getattr(error, "retriable", False):
-                self._retry.append(seq)
-            elif (record := self._pending.pop(seq, None)) is not None or seq < 0:
+            record = self._pending.get(seq)
+            if record is not None and getattr(error, "retriable", False):
+                self._retry.append(seq)  # expired in an outage: kept, sent again
+            elif record is not None or seq == FLUSH:  # else counted already, by close()
+                self._pending.pop(seq, None)
+                self._in_flight -= len(record.value) if record else 0
                 self.stats.failed += 1
                 if len(self.stats.errors) < 5:
                     self.stats.errors.append(repr(error))
-                self._in_flight -= len(record.value) if record else 0
             self._drained.notify_all()
 
-    def _wait_for_room(self, size: int) -> None:
-        """Backpressure: block while the broker has not acknowledged max_in_flight bytes."""
+    def _admit(self, topic: str, value: bytes, key: bytes | None) -> tuple[int, _Pending]:
+        """Backpressure: block while the broker has not acknowledged max_in_flight bytes;
+        then the record is kept, under a sequence number, until it is."""
+        # A copy of its own size: orjson's output keeps the capacity of its buffer (8 KiB on
+        # average here), which 16 MiB of kept records would multiply by ten.
+        record = _Pending(topic, key, memoryview(value).tobytes(), topic == self.topic)
+        size = len(value)
         with self._lock:
             waited = 0.0
             while self._retry or (self._in_flight and self._in_flight + size > self.max_in_flight):
@@ -303,6 +312,9 @@ class TweetSink(_Sink):
                             self._in_flight,
                         )
             self._in_flight += size
+            seq, self._next = self._next, self._next + 1
+            self._pending[seq] = record
+            return seq, record
 
     def _resend(self) -> None:
         """Under the lock: send again what expired; a silent client is replaced first and
@@ -328,23 +340,15 @@ class TweetSink(_Sink):
             again = sorted(self._pending)
         self._retry.clear()
         for seq in again:
-            self._submit(seq)
+            self._submit(seq, self._pending[seq])
 
-    def _submit(self, seq: int) -> None:
-        record = self._pending[seq]
+    def _submit(self, seq: int, record: _Pending) -> None:
         future = self._producer.send(record.topic, key=record.key, value=record.value)
         future.add_callback(self._acked, seq)
         future.add_errback(self._failed, seq, self._generation)
 
     def _send(self, topic: str, value: bytes, key: bytes | None = None) -> None:
-        self._wait_for_room(len(value))
-        with self._lock:
-            seq, self._next = self._next, self._next + 1
-            # A copy of its own size: orjson's output keeps the capacity of its buffer (8 KiB on
-            # average here), which 16 MiB of kept records would multiply by ten.
-            kept = memoryview(value).tobytes()
-            self._pending[seq] = _Pending(topic, key, kept, topic == self.topic)
-        self._submit(seq)
+        self._submit(*self._admit(topic, value, key))
 
     def send(self, tweet: dict[str, Any]) -> None:
         value = orjson.dumps(tweet)
@@ -361,7 +365,7 @@ class TweetSink(_Sink):
         try:
             self._producer.flush(timeout=timeout_s)
         except KafkaError as exc:
-            self._failed(-1, self._generation, exc)
+            self._failed(FLUSH, self._generation, exc)
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Flush; what the broker still has not acknowledged then counts as failed."""
@@ -369,7 +373,7 @@ class TweetSink(_Sink):
             timeout_s = min(timeout_s, QUIET_S)  # stopped during an outage: do not hang on it
         deadline = time.monotonic() + timeout_s
         with self._lock:
-            while self._retry and time.monotonic() < deadline:
+            if self._retry:
                 self._resend()
         with contextlib.suppress(KafkaError):
             self._producer.flush(timeout=max(deadline - time.monotonic(), 0.0))
