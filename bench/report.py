@@ -74,7 +74,7 @@ what count.
 ## Not measured
 
 Rates above the first one not held: the sustained run stops there, as higher ones would not
-be held either. Earlier figures: README, "Benchmarks".
+be held either. Earlier figures: docs/benchmarks.md.
 """,
         encoding="utf-8",
     )
@@ -540,6 +540,6 @@ the state off the heap (under 1 GiB resident) but serializes every access, too s
 within the five minutes. A wider window costs in proportion to its slices: every minute each
 hashtag's window merges window/slide slices (60 for 1 h, 360 for 6 h, 1,440 for 24 h).
 Parallelism 2 helped where the work is firing and ranking (x1.30 at 100,000 hashtags), unlike
-the whole job's catch-up (see README), which Kafka, Elasticsearch and two Flink threads share
-on two cores.
+the whole job's catch-up (docs/benchmarks.md), which Kafka, Elasticsearch and two Flink
+threads share on two cores.
 """

@@ -535,10 +535,10 @@ def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult
         if config.from_savepoint and "Cannot map checkpoint/savepoint state" in str(exc):
             raise SavepointMismatchError(
                 f"the savepoint {config.from_savepoint} holds state of operators this job does "
-                "not have: the SQL or the query set changed since it was taken (see the README, "
-                "'Upgrades without losing state'). Run the same queries, or accept losing the "
-                "state of the changed ones with --allow-non-restored-state, or start afresh "
-                "without --from-savepoint."
+                "not have: the SQL or the query set changed since it was taken (see "
+                "docs/cluster.md, 'Upgrades without losing state'). Run the same queries, or "
+                "accept losing the state of the changed ones with --allow-non-restored-state, "
+                "or start afresh without --from-savepoint."
             ) from None
         raise
 
@@ -559,7 +559,7 @@ def _install_templates(config: JobConfig) -> None:
     except es_errors.AuthorizationException:
         raise ValueError(
             f"Elasticsearch user {config.es_username!r} may not create tweetflow's index "
-            "templates: the job needs the writer role (README, 'Reliability and security')"
+            "templates: the job needs the writer role (docs/reliability-and-security.md)"
         ) from None
     except es_errors.SSLError:
         raise ValueError(

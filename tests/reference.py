@@ -1,6 +1,6 @@
 """An independent, plain-Python computation of every query's results from the same tweets.
 
-Semantics, as documented in the README: event-time windows aligned to the epoch (UTC);
+Semantics, as documented in docs/queries.md: event-time windows aligned to the epoch (UTC);
 a hopping window of size S sliding by D holds every tweet with start <= t < start + S; top-N
 ranks by count descending, ties broken by the secondary key ascending (screen name, hashtag)
 in code-point order, which is the byte order Flink compares strings in; hashtags lower-cased,

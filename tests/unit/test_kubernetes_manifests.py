@@ -146,7 +146,8 @@ def secret_of(env: dict[str, dict[str, Any]], name: str) -> tuple[str, str]:
 
 def test_elasticsearch_users_have_least_privilege(docs: list[dict[str, Any]]) -> None:
     """The job writes as the writer, Grafana reads as the reader, both users from secrets the
-    Elasticsearch resource loads into its file realm, with the roles the README documents."""
+    Elasticsearch resource loads into its file realm, with the roles documented in
+    docs/reliability-and-security.md."""
     es = one(docs, "Elasticsearch")["spec"]["auth"]
     realm = {entry["secretName"] for entry in es["fileRealm"]}
     job_env = env_of(one(docs, "FlinkDeployment"))
@@ -160,7 +161,7 @@ def test_elasticsearch_users_have_least_privilege(docs: list[dict[str, Any]]) ->
 
     [roles_secret] = [entry["secretName"] for entry in es["roles"]]
     roles = yaml.safe_load(one(docs, "Secret", roles_secret)["stringData"]["roles.yml"])
-    readme = (DIR.parents[1] / "README.md").read_text()
+    readme = (DIR.parents[1] / "docs" / "reliability-and-security.md").read_text()
     for role in ("tweetflow_writer", "tweetflow_reader"):
         documented = re.search(rf"PUT _security/role/{role}\n(\{{.*?\}})\n(?:\n|```)", readme, re.S)
         assert documented, role

@@ -4,12 +4,14 @@ The local node is the OSS server from Maven Central, and Elastic's security modu
 (x-pack-security) is not published there, so the node cannot turn on TLS and users itself.
 With TWEETFLOW_ES_SECURITY=tls the stack puts this gateway on the Elasticsearch port instead
 (the node moves to es_node_port, loopback only): HTTPS with the stack's CA, HTTP basic
-authentication, and the least-privilege roles of the README enforced on each request:
+authentication, and the least-privilege roles of docs/reliability-and-security.md enforced on
+each request:
 
   writer  (the job)          read and write tweetflow's indexes and index templates
   reader  (dashboards, watch) search and read tweetflow's indexes, nothing else
 
-Production Elasticsearch should use its own security with the same roles (README, "Security").
+Production Elasticsearch should use its own security with the same roles
+(docs/reliability-and-security.md).
 """
 
 from __future__ import annotations
