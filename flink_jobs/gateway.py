@@ -9,6 +9,7 @@ lands on the user's terminal, even after the shell prompt came back.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 MAIN_CLASS = "org.apache.flink.client.python.PythonGatewayServer"
 OUTPUT_FILE = "gateway.out"
+_stopped = False
 
 
 @contextlib.contextmanager
@@ -47,6 +49,8 @@ def start(log_dir: Path | None) -> None:
         return
     with stdout_to(log_dir / OUTPUT_FILE):
         java_gateway.get_gateway()
+    # Every command that started it waits for its end: nothing outlives the command's prompt.
+    atexit.register(stop)
 
 
 def process_table() -> dict[int, tuple[int, str]]:
@@ -76,9 +80,14 @@ def pids() -> list[int]:
 
 def stop(timeout_s: float = 20.0) -> None:
     """SIGTERM to the gateway JVM (its shutdown hooks close the mini-cluster), SIGKILL after
-    `timeout_s`; returns once it is gone."""
+    `timeout_s`; returns once it is gone. Once: `live` stops it before its summary, then the
+    exit handler finds nothing to do."""
+    global _stopped
     from pyflink import java_gateway
 
+    if _stopped:
+        return
+    _stopped = True
     if java_gateway._gateway is not None:
         # Python's side first: Java objects collected from now on are not sent to a JVM that
         # is gone (py4j would log a traceback for each).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections import Counter
 from datetime import datetime, timezone
@@ -10,8 +12,10 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from flink_jobs import job
+from flink_jobs.gateway import OUTPUT_FILE, process_table
 from producer import synthetic
 from producer.kafka_sink import TweetSink
+from tweetflow.stack.process import child_environment
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -65,3 +69,19 @@ def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) 
         # The primary key (size, window start) is the document id: a replay upserts it.
         size, start = hit["_id"].split("_", 1)
         assert (size, epoch_ms(start + "Z")) == ("2", epoch_ms(source["window_start"]))
+
+
+def test_a_command_that_ran_the_embedded_job_leaves_no_jvm(stack: LocalStack, tmp_path) -> None:
+    """PyFlink's JVM outlived every command that started it, shutting down on its own after
+    the prompt came back; now the command waits for it, and the JVM's output is in its log."""
+    env = child_environment() | stack.settings.as_env() | {"TWEETFLOW_STATE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "job", "explain"],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "== Optimized Execution Plan ==" in done.stdout
+    logs = tmp_path / "logs" / "flink"
+    left = [pid for pid, (_, command) in process_table().items() if str(logs) in command]
+    assert left == [], "the JVM outlived the command"
+    assert (logs / OUTPUT_FILE).exists()
