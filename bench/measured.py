@@ -19,7 +19,7 @@ from pathlib import Path
 
 import orjson
 
-from flink_jobs import job
+from flink_jobs import gateway, job
 from tweetflow.stack import process
 
 
@@ -46,23 +46,6 @@ def spawn(config: job.JobConfig) -> multiprocessing.process.BaseProcess:
     return child
 
 
-def _descendants(pid: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [p for p, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
-
-
 def _peak_rss(pid: int) -> int:
     """VmHWM: the most resident memory the process ever had."""
     try:
@@ -76,7 +59,7 @@ def _peak_rss(pid: int) -> int:
 
 def _jvms(pid: int) -> list[int]:
     out = []
-    for child in _descendants(pid):
+    for child in gateway.descendants(pid):
         try:
             if Path(f"/proc/{child}/exe").resolve().name == "java":
                 out.append(child)
@@ -128,7 +111,7 @@ def measure(config: job.JobConfig, tmp: Path, jfr_tool: Path, limit_s: float = 3
                 [str(jfr_tool.parent / "jcmd"), str(jvm), "JFR.dump", f"filename={recording}"],
                 capture_output=True, check=False, timeout=120,
             )  # fmt: skip
-        for pid in [*_descendants(child.pid or 0), child.pid or 0]:
+        for pid in [*gateway.descendants(child.pid or 0), child.pid or 0]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         child.join()

@@ -69,6 +69,17 @@ def process_table() -> dict[int, tuple[int, str]]:
     return table
 
 
+def descendants(pid: int) -> dict[int, str]:
+    """Every process below `pid` (children, theirs, ...), with its command line."""
+    table = process_table()
+    found: dict[int, str] = {}
+    wanted = {pid}
+    while wanted:
+        wanted = {child for child, (parent, _) in table.items() if parent in wanted}
+        found |= {child: table[child][1] for child in wanted}
+    return found
+
+
 def pids() -> list[int]:
     """This process's gateway JVMs (normally one)."""
     return [

@@ -212,7 +212,8 @@ WAIT_REPORT_S = 30.0
 # A client with records in flight that has heard nothing for this long is replaced: after an
 # outage longer than its bootstrap back-off, kafka-python 3 gives up reconnecting for good.
 STALLED_S = 60.0
-# A broker this long silent with records in flight is away: a closing producer waits no more.
+# A broker this long silent with records in flight is away: a producer the user stopped then
+# waits no longer for it.
 QUIET_S = 5.0
 FLUSH = -1  # the sequence number of a failed flush(), which is no record's
 
@@ -368,16 +369,18 @@ class TweetSink(_Sink):
             self._failed(FLUSH, self._generation, exc)
 
     def close(self, timeout_s: float = 30.0) -> None:
-        """Flush; what the broker still has not acknowledged then counts as failed."""
-        if self._pending and time.monotonic() - self._heard > QUIET_S:
-            timeout_s = min(timeout_s, QUIET_S)  # stopped during an outage: do not hang on it
+        """Wait for the broker to acknowledge what is in flight, going on through an outage as
+        send() does; what is still unacknowledged then counts as failed. Stopped by the user
+        while Kafka is away, it waits no longer than QUIET_S."""
+        stopping = self.stop is not None and self.stop.is_set()
         deadline = time.monotonic() + timeout_s
         with self._lock:
-            if self._retry:
-                self._resend()
-        with contextlib.suppress(KafkaError):
-            self._producer.flush(timeout=max(deadline - time.monotonic(), 0.0))
-        with self._lock:
+            if stopping and self._pending and time.monotonic() - self._heard > QUIET_S:
+                deadline = min(deadline, time.monotonic() + QUIET_S)
+            while self._pending and (left := deadline - time.monotonic()) > 0:
+                if self._retry or time.monotonic() - self._heard > self.stalled_s:
+                    self._resend()
+                self._drained.wait(min(left, 1.0))
             lost = list(self._pending.values())
             if lost:
                 self.stats.failed += len(lost)
@@ -386,9 +389,8 @@ class TweetSink(_Sink):
                     f"by Kafka at {self._bootstrap} when the producer stopped"
                 )
                 _abandon(self._producer)
-            self._pending.clear()
-        if lost:
-            return
+                self._pending.clear()
+                return
         with contextlib.suppress(KafkaError):
             self._producer.close(timeout=0)
 

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import time
 
-from flink_jobs.gateway import process_table
+from flink_jobs import gateway
 from tweetflow.stack.process import is_alive
 
 
 def descendants(pid: int) -> dict[int, str]:
-    """Every live process below `pid`, with its command line."""
-    table = process_table()
-    found: dict[int, str] = {}
-    wanted = {pid}
-    while wanted:
-        wanted = {child for child, (parent, _) in table.items() if parent in wanted}
-        found |= {child: table[child][1] for child in wanted if is_alive(child)}
-    return found
+    """Every live process below `pid` (not the zombies of the exited), with its command line."""
+    below = gateway.descendants(pid)
+    return {child: command for child, command in below.items() if is_alive(child)}
 
 
 def one(processes: dict[int, str], part: str) -> int:
