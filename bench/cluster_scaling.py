@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import write
-from flink_jobs import job
+from flink_jobs import runtime
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import open_sink
 from producer.synthetic import SyntheticConfig, generate
@@ -37,7 +37,7 @@ def timed_run(stack: LocalStack, topic: str, tmp: Path, **where: Any) -> float:
         **where,
     )
     began = time.monotonic()
-    result = job.start(config)
+    result = runtime.start(config)
     if config.jobmanager:
         client = result.get_job_client()
         assert client is not None

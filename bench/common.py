@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flink_jobs.job import JobConfig
+from flink_jobs.config import JobConfig
 from tweetflow import versions
 from tweetflow.settings import Settings
 from tweetflow.stack.ports import private_settings

@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.common import preloaded_stack, write
 from bench.query_cost import timed_run
-from flink_jobs import job
+from flink_jobs import catalog
 
 MODES = ("off", "scalar", "vectorized")
 
@@ -35,10 +35,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     stages["vectorized"] = ((), "vectorized")
     with preloaded_stack("enrich", count) as (stack, topic, tmp):
         if not args.smoke:
-            timed_run(stack, topic, job.CORE_QUERIES, tmp, "off")  # warm-up, discarded
+            timed_run(stack, topic, catalog.CORE_QUERIES, tmp, "off")  # warm-up, discarded
         for n in range(1 if args.smoke else 2):
             for mode in MODES if n % 2 == 0 else tuple(reversed(MODES)):
-                t = timed_run(stack, topic, job.CORE_QUERIES, tmp, mode)
+                t = timed_run(stack, topic, catalog.CORE_QUERIES, tmp, mode)
                 whole[mode] = min(whole.get(mode, t), t)
             for name, (queries, mode) in stages.items():
                 t = timed_run(stack, topic, queries, tmp, mode)

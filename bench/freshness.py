@@ -24,7 +24,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from bench.common import write
-from flink_jobs import job
+from flink_jobs import runtime
 from producer import pipeline
 from producer.cli import synthetic_records
 from producer.kafka_sink import open_sink
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 checkpoint_dir=Path(state) / "checkpoints",
                 log_dir=Path(state) / "logs",
             )
-            result = job.start(config)
+            result = runtime.start(config)
             time.sleep(15)  # let the job reach its Kafka source before tweets flow
             stop = threading.Event()
             records = synthetic_records(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import preloaded_stack, write
-from flink_jobs import job
+from flink_jobs import catalog, config, runtime
 from tweetflow.stack.stack import LocalStack
 
 
@@ -29,7 +29,7 @@ def bounded_config(
     tmp: Path,
     prefix: str = "",
     **extra: Any,
-) -> job.JobConfig:
+) -> config.JobConfig:
     """The job over the whole topic from its earliest offset, with fresh group and indexes."""
     return stack.job_config(
         kafka_topic=topic,
@@ -54,7 +54,7 @@ def timed_run(
     """Seconds of one bounded run of the job from the earliest offset, start-up included."""
     config = bounded_config(stack, topic, queries, tmp, prefix, enrichment=enrichment)
     began = time.monotonic()
-    job.run(config)
+    runtime.run(config)
     return time.monotonic() - began
 
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     count = 1_000 if args.smoke else args.count
-    names = job.CORE_QUERIES
+    names = catalog.CORE_QUERIES
     left_out = names[:2] if args.smoke else names
     with preloaded_stack("cost", count) as (stack, topic, tmp):
         first = timed_run(stack, topic, names, tmp)

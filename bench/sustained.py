@@ -42,7 +42,7 @@ from bench import report
 from bench.common import DEDUP_HORIZON, SUSTAINED_QUERIES, write
 from bench.freshness import percentile
 from bench.report import PLOTS
-from flink_jobs import job
+from flink_jobs import config, runtime
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
@@ -223,7 +223,7 @@ def start_live_job(
         es_index_prefix=prefix, checkpoint_interval=checkpoint_interval,
         checkpoint_dir=state / f"checkpoints-{prefix}", log_dir=state / "logs", **options,
     )  # fmt: skip
-    client = job.start(config).get_job_client()
+    client = runtime.start(config).get_job_client()
 
     def cancel() -> None:
         if client is not None:
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
                 es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
                 checkpoint_interval=args.checkpoint_interval, dedup_horizon=args.dedup_horizon,
-                flink_options=job.parse_flink_options(args.set),
+                flink_options=config.parse_flink_options(args.set),
             )  # fmt: skip
             time.sleep(15)  # the job reaches its Kafka source
             watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from elasticsearch import Elasticsearch
 
 if TYPE_CHECKING:
-    from flink_jobs.job import JobConfig
+    from flink_jobs.config import JobConfig
 
 TEMPLATES_FILE = (
     Path(__file__).resolve().parent.parent / "deploy" / "elasticsearch" / "index_templates.json"

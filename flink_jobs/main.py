@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from flink_jobs import job
+from flink_jobs import runtime
 from tweetflow.settings import Settings
 from tweetflow.stack.stack import LocalStack
 
@@ -28,8 +28,8 @@ def main() -> None:
         # The sentiment UDF needs Python and VADER on the TaskManagers (the image has both).
         enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "off"),
     )
-    env = job.table_environment(config)
-    result = job.start(config, env)
+    env = runtime.table_environment(config)
+    result = runtime.start(config, env)
     client = result.get_job_client()
     print(f"tweetflow-analytics job {client.get_job_id() if client else '?'} submitted", flush=True)
     # `flink run --detached` returns once the job is submitted; waiting then would fail.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flink_jobs import job, sql_template
+from flink_jobs import catalog, config, render, sql_template
 
 HEADER = (
     "-- Rendered by `tweetflow sql render` from sql/ with the parameters of one configuration.\n"
@@ -38,13 +38,13 @@ def statement_set(inserts: list[str]) -> str:
     return f"EXECUTE STATEMENT SET\nBEGIN\n{body}END;\n"
 
 
-def init_script(config: job.JobConfig) -> str:
-    settings = "\n".join(_set(k, v) for k, v in job.session_options(config).items())
-    ddl, _ = job.statements(config)
+def init_script(config: config.JobConfig) -> str:
+    settings = "\n".join(_set(k, v) for k, v in render.session_options(config).items())
+    ddl, _ = render.statements(config)
     return HEADER + settings + "\n\n" + "".join(f"{statement};\n\n" for statement in ddl)
 
 
-def render(config: job.JobConfig, out_dir: Path) -> Scripts:
+def render(config: config.JobConfig, out_dir: Path) -> Scripts:
     params = config.sql_params()
     (out_dir / "queries").mkdir(parents=True, exist_ok=True)
     init = out_dir / "init.sql"
@@ -54,7 +54,7 @@ def render(config: job.JobConfig, out_dir: Path) -> Scripts:
     queries: dict[str, Path] = {}
     every_insert: list[str] = []
     for name in config.run_queries():
-        inserts = [sql_template.load(path, params) for path in job.QUERIES[name].inserts]
+        inserts = [sql_template.load(path, params) for path in catalog.QUERIES[name].inserts]
         every_insert += inserts
         queries[name] = out_dir / "queries" / f"{name}.sql"
         queries[name].write_text(HEADER + statement_set(inserts), encoding="utf-8")

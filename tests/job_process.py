@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flink_jobs import job
-from flink_jobs.job import JobConfig
+from flink_jobs import runtime
+from flink_jobs.config import JobConfig
 from tweetflow.stack import process
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -65,4 +65,4 @@ def wait_for(condition: Callable[[], bool], timeout_s: float, what: str, job: Jo
 
 
 if __name__ == "__main__":
-    job.run(pickle.loads(Path(sys.argv[1]).read_bytes()))
+    runtime.run(pickle.loads(Path(sys.argv[1]).read_bytes()))

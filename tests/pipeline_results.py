@@ -16,8 +16,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 from kafka import KafkaProducer
 
-from flink_jobs import job
-from flink_jobs.job import JobConfig
+from flink_jobs import config, runtime
+from flink_jobs.config import JobConfig
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
 from tests import reference
@@ -93,9 +93,9 @@ def expected(tweets: list[dict[str, Any]]) -> dict[str, Any]:
     return reference.expected(
         tweets,
         WINDOWS,
-        set(job.STOP_WORDS.split(",")),
+        set(config.STOP_WORDS.split(",")),
         list(TRACKED_TERMS),
-        job.domains_regex(TRACKED_DOMAINS),
+        config.domains_regex(TRACKED_DOMAINS),
     )
 
 
@@ -226,7 +226,7 @@ def job_config(
 
 
 def run_job(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> None:
-    assert job.run(job_config(stack, topic, prefix, tmp))
+    assert runtime.run(job_config(stack, topic, prefix, tmp))
 
 
 def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
@@ -277,7 +277,7 @@ def enriched_run(stack: LocalStack, run: dict[str, Any], tmp: Path, mode: str) -
         enrichment=mode,
         archive_path=str(archive),
     )
-    assert job.run(config)
+    assert runtime.run(config)
     return {
         "seconds": time.monotonic() - began,
         "actual": actual(run["es"], run["prefix"], tuple(SENTIMENT_SHAPES)),

@@ -184,7 +184,7 @@ def job_run(
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
     searchable about its watermark delay + flush + refresh interval after it ends."""
-    from flink_jobs import job
+    from flink_jobs import catalog, config, runtime
     from flink_jobs.rest import FlinkRest, FlinkRestError
 
     settings = _settings()
@@ -227,15 +227,15 @@ def job_run(
         overrides["parallelism"] = parallelism
     try:
         if set_option:
-            overrides["flink_options"] = job.parse_flink_options(set_option)
+            overrides["flink_options"] = config.parse_flink_options(set_option)
         if without:
-            overrides["queries"] = job.core_queries_without(without)
+            overrides["queries"] = catalog.core_queries_without(without)
     except ValueError as exc:
         fail(str(exc))
     try:
         config = stack.job_config(**overrides)
-        result = job.start(config)
-    except (ValueError, job.SavepointMismatchError) as exc:
+        result = runtime.start(config)
+    except (ValueError, runtime.SavepointMismatchError) as exc:
         fail(str(exc))
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else "?"
@@ -320,10 +320,10 @@ def job_stop(
 @job_app.command("explain")
 def job_explain() -> None:
     """Print the optimized plan of the whole job."""
-    from flink_jobs import job
+    from flink_jobs import catalog, config, runtime
 
     stack = LocalStack(_settings())
-    typer.echo(job.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
+    typer.echo(runtime.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
 
 
 def index_summary(settings: Settings, prefix: str = "tweetflow_") -> dict[str, int]:
@@ -439,7 +439,7 @@ def demo(
     ] = True,
 ) -> None:
     """End to end on embedded defaults: local stack, tweets into Kafka, SQL job, results in ES."""
-    from flink_jobs import job
+    from flink_jobs import catalog, config, runtime
 
     settings = _settings()
     stack = LocalStack(settings)
@@ -458,7 +458,7 @@ def demo(
         archive_path=str(settings.state_dir / "archive") if archive and enrichment != "off" else "",
     )
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
-    job_id = job.run(job_config)
+    job_id = runtime.run(job_config)
     typer.echo(f"job {job_id} done in {time.monotonic() - began:.1f} s")
     typer.echo(f"results in Elasticsearch at {settings.es_url}:")
     for index, docs in index_summary(settings).items():

@@ -18,7 +18,7 @@ from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
 
 if TYPE_CHECKING:
-    from flink_jobs.job import JobConfig
+    from flink_jobs.config import JobConfig
 
 cluster_app = typer.Typer(
     help="A Flink standalone cluster on this machine: a JobManager and TaskManagers as JVMs."

@@ -86,7 +86,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> int:
-    from flink_jobs import gateway, job
+    from flink_jobs import gateway, runtime
     from tweetflow import watch
 
     settings = stack.settings
@@ -106,7 +106,7 @@ def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> in
         )
         say.write(f"producer ({options.source}) running, log: {log_file}\n")
         say.write("starting the Flink SQL job on the embedded mini-cluster...\n")
-        result = job.start(config)
+        result = runtime.start(config)
         if producer.poll() is not None:
             say.write(f"the producer stopped (status {producer.returncode}); see {log_file}\n")
             return 1

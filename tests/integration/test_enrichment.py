@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from flink_jobs import job
+from flink_jobs import runtime
 from tests import pipeline_results, reference
 from tweetflow.stack.stack import LocalStack
 
@@ -56,7 +56,7 @@ def test_scalar_sentiment_equals_the_vectorized(
     config = pipeline_results.job_config(
         stack, pipeline_run["topic"], prefix, tmp_path, queries=(), enrichment="scalar"
     )
-    assert job.run(config)
+    assert runtime.run(config)
     got = pipeline_results.actual(pipeline_run["es"], prefix, ["sentiment", "hashtag_sentiment"])
     same(got["sentiment"], enriched_run["actual"]["sentiment"])
     same(got["hashtag_sentiment"], enriched_run["actual"]["hashtag_sentiment"])
@@ -68,7 +68,7 @@ def test_the_udf_runs_once_per_tweet_and_only_when_switched_on(
     config = pipeline_results.job_config(
         stack, pipeline_run["topic"], "plan_", tmp_path, enrichment="vectorized"
     )
-    plan = job.explain(config).split("== Optimized Execution Plan ==")[-1]
+    plan = runtime.explain(config).split("== Optimized Execution Plan ==")[-1]
     assert plan.count("sentiment(") == 1  # one Python call feeds both sentiment queries
     off = pipeline_results.job_config(stack, pipeline_run["topic"], "plan_", tmp_path)
-    assert "PythonCalc" not in job.explain(off)
+    assert "PythonCalc" not in runtime.explain(off)

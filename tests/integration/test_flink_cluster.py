@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from flink_jobs import job, sql_scripts
+from flink_jobs import config, runtime, sql_scripts
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
@@ -91,7 +91,7 @@ def test_the_job_on_the_cluster_equals_the_mini_cluster_run(
         checkpoint_dir=None,
     )
     began = time.monotonic()
-    result = job.start(config)
+    result = runtime.start(config)
     client = result.get_job_client()
     assert client is not None
     job_id = str(client.get_job_id())
@@ -149,7 +149,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     topic, prefix = f"sp-{uuid.uuid4().hex[:8]}", f"p{uuid.uuid4().hex[:6]}_"
     tweets, sink = half_sent(stack, topic, seed=5)
 
-    def live_job(**changes: Any) -> job.JobConfig:
+    def live_job(**changes: Any) -> config.JobConfig:
         settings: dict[str, Any] = {
             "bounded": False,
             "jobmanager": cluster.address,
@@ -164,7 +164,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     def rate_windows() -> int:
         return count(es, f"{prefix}tweet_rate")
 
-    first = job.start(live_job()).get_job_client()
+    first = runtime.start(live_job()).get_job_client()
     assert first is not None
     deadline = time.monotonic() + 180
     while rate_windows() < 10 and time.monotonic() < deadline:
@@ -182,10 +182,10 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     send_closing(settings.kafka_bootstrap, topic, tweets[-1])
 
     # A savepoint of other queries is refused with the way out, not half restored.
-    with pytest.raises(job.SavepointMismatchError, match="allow-non-restored-state"):
-        job.start(live_job(queries=(*SAVEPOINT_QUERIES, "languages"), from_savepoint=savepoint))
+    with pytest.raises(runtime.SavepointMismatchError, match="allow-non-restored-state"):
+        runtime.start(live_job(queries=(*SAVEPOINT_QUERIES, "languages"), from_savepoint=savepoint))
 
-    second = job.start(live_job(from_savepoint=savepoint)).get_job_client()
+    second = runtime.start(live_job(from_savepoint=savepoint)).get_job_client()
     assert second is not None
     second_id = str(second.get_job_id())
     want = {q: expected(tweets)[q] for q in SAVEPOINT_QUERIES}
@@ -219,7 +219,7 @@ def test_a_taskmanager_killed_mid_stream_costs_a_restart_not_a_result(
         checkpoint_interval="2 s",
         queries=RESTART_QUERIES,
     )
-    client = job.start(config).get_job_client()
+    client = runtime.start(config).get_job_client()
     assert client is not None
     job_id = str(client.get_job_id())
     es = Elasticsearch(settings.es_url)

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 from elasticsearch import Elasticsearch
 
-from flink_jobs import job
+from flink_jobs import runtime
 from flink_jobs.gateway import OUTPUT_FILE, process_table
 from producer import synthetic
 from producer.kafka_sink import TweetSink
@@ -52,7 +52,7 @@ def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) 
         log_dir=tmp_path / "logs",
         queries=("tweet_rate",),
     )
-    assert job.run(config)
+    assert runtime.run(config)
 
     es = Elasticsearch(settings.es_url)
     index = f"{prefix}tweet_rate"

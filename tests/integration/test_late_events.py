@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
 
-from flink_jobs import job
+from flink_jobs import runtime
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.stack.stack import LocalStack
@@ -54,7 +54,7 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
         log_dir=tmp_path / "logs",
         queries=("tweet_rate", "late_tweets"),
     )
-    result = job.start(config)
+    result = runtime.start(config)
     es = Elasticsearch(settings.es_url)
     rate = f"{prefix}tweet_rate"
     try:

@@ -20,7 +20,7 @@ from elasticsearch import exceptions as es_errors
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from flink_jobs import es_templates, job, sql_scripts
+from flink_jobs import es_templates, runtime, sql_scripts
 from tests import grafana_es
 from tests.job_process import JobProcess
 from tests.pipeline_results import (
@@ -148,7 +148,7 @@ def test_the_whole_pipeline_runs_secured_and_leaks_no_secret(
     texts |= {
         "producer output": produced.stdout + produced.stderr,
         "job output": run.output(),
-        "job plan": job.explain(config),
+        "job plan": runtime.explain(config),
         "job configuration": repr(config),
         "settings": repr(settings) + repr(settings.as_env()),
         "rendered job.sql": scripts.job.read_text(),
@@ -228,10 +228,10 @@ def test_wrong_elasticsearch_credentials_stop_the_job_with_a_clear_error(
     wrong = f"wrong-{uuid.uuid4().hex}"
     config = job_config(secured["stack"], "unused", "tweetflow_w_", tmp_path)
     with pytest.raises(ValueError, match="refused the credentials") as error:
-        job.start(dataclasses.replace(config, es_password=wrong))
+        runtime.start(dataclasses.replace(config, es_password=wrong))
     assert wrong not in str(error.value) and "TWEETFLOW_ES_PASSWORD" in str(error.value)
     with pytest.raises(ValueError, match="writer role"):
-        job.start(dataclasses.replace(config, es_username="tweetflow-reader",
+        runtime.start(dataclasses.replace(config, es_username="tweetflow-reader",
                                       es_password=READER_PASSWORD))  # fmt: skip
 
 

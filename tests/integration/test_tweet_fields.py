@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from flink_jobs import job, sql_template
+from flink_jobs import catalog, runtime, sql_template
 from tests.pipeline_results import BAD_RECORDS, HOSTILE_TEXT, ODD_HASHTAGS
 from tweetflow.stack.stack import LocalStack
 
@@ -176,11 +176,11 @@ def random_payloads(count: int, seed: int) -> list[bytes]:
 
 def test_tweet_fields_equal_the_json_functions(stack: LocalStack, tmp_path: Path) -> None:
     config = stack.job_config(log_dir=tmp_path / "logs", checkpoint_dir=tmp_path / "chk")
-    env = job.table_environment(config)
+    env = runtime.table_environment(config)
     env.get_config().set("restart-strategy.type", "none")  # a failure fails the test
     # The 1 MB text of a bad record comes back three times in one row.
     env.get_config().set("collect-sink.batch-size.max", "16mb")
-    for path in job.FUNCTIONS:
+    for path in catalog.FUNCTIONS:
         env.execute_sql(sql_template.load(path, config.sql_params()))
     raws = edge_payloads() + random_payloads(400, seed=8)
     from pyflink.table import DataTypes

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from flink_jobs.job import JobConfig, statements
+from flink_jobs.config import JobConfig
+from flink_jobs.render import statements
 
 
 def config(**changes: object) -> JobConfig:
@@ -40,7 +41,7 @@ def test_every_insert_targets_a_declared_sink() -> None:
 
 
 def test_every_sql_file_is_used_exactly_once() -> None:
-    from flink_jobs.job import (
+    from flink_jobs.catalog import (
         ES_CREDENTIALS,
         FUNCTIONS,
         KAFKA_DEFAULTS,
@@ -153,7 +154,7 @@ def test_the_archive_runs_when_a_path_is_set(tmp_path: Path) -> None:
 
 
 def test_the_state_backend_is_the_clusters_unless_chosen() -> None:
-    from flink_jobs.job import session_options
+    from flink_jobs.render import session_options
 
     assert "state.backend.type" not in session_options(config())
     assert session_options(config(state_backend="rocksdb"))["state.backend.type"] == "rocksdb"
@@ -162,7 +163,8 @@ def test_the_state_backend_is_the_clusters_unless_chosen() -> None:
 
 
 def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
-    from flink_jobs.job import parse_flink_options, session_options
+    from flink_jobs.config import parse_flink_options
+    from flink_jobs.render import session_options
 
     given = parse_flink_options(["execution.checkpointing.interval = 60 s", "a.b=x=y"])
     assert given == (("execution.checkpointing.interval", "60 s"), ("a.b", "x=y"))
@@ -179,7 +181,7 @@ def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
 
 
 def test_without_leaves_core_queries_out_and_names_the_ones_it_knows() -> None:
-    from flink_jobs.job import CORE_QUERIES, core_queries_without
+    from flink_jobs.catalog import CORE_QUERIES, core_queries_without
 
     chosen = core_queries_without(["live_tweets", "users"])
     assert chosen == tuple(q for q in CORE_QUERIES if q not in ("live_tweets", "users"))
@@ -193,7 +195,7 @@ def test_without_leaves_core_queries_out_and_names_the_ones_it_knows() -> None:
 
 
 def test_a_bounded_run_gets_the_throughput_collector_unless_one_is_chosen() -> None:
-    from flink_jobs.job import gateway_jvm_args
+    from flink_jobs.runtime import gateway_jvm_args
 
     assert gateway_jvm_args(config(heap="2g")) == "-Xmx2g"
     assert gateway_jvm_args(config(heap="2g", bounded=True)) == "-Xmx2g -XX:+UseParallelGC"

@@ -19,7 +19,7 @@ from tweetflow.stack.kafka import Kafka
 from tweetflow.stack.service import Service, ServiceStatus
 
 if TYPE_CHECKING:
-    from flink_jobs.job import JobConfig
+    from flink_jobs.config import JobConfig
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class LocalStack:
 
     def job_config(self, **overrides: Any) -> JobConfig:
         """A configuration of the analytics job that reads and writes this stack."""
-        from flink_jobs.job import JobConfig
+        from flink_jobs.config import JobConfig
 
         java = self.java()
         settings = self.settings

@@ -1,0 +1,176 @@
+"""Running the job: the PyFlink gateway's environment, the table environment, submission.
+
+All INSERTs go into one statement set: one job, one read of the Kafka topic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flink_jobs import es_templates, gateway
+from flink_jobs.config import JobConfig
+from flink_jobs.render import session_options, statements
+
+if TYPE_CHECKING:
+    from pyflink.table import TableEnvironment, TableResult
+
+GARBAGE_COLLECTOR = re.compile(r"-XX:\+Use\w+GC\b")
+
+
+def gateway_jvm_args(config: JobConfig) -> str:
+    """The options of the JVM that runs the embedded mini-cluster. A bounded run (a replay, a
+    catch-up) gets the parallel collector: there throughput counts, not pauses (bench.tuning:
+    G1 with 10 s checkpoints read 40,000 tweets/s of 5,000,000, the parallel collector
+    46,000). A live job keeps the JVM's G1, whose short pauses its freshness needs. A
+    collector in jvm_args wins."""
+    chosen = GARBAGE_COLLECTOR.search(config.jvm_args)
+    collector = "-XX:+UseParallelGC" if config.bounded and not chosen else ""
+    return " ".join(part for part in (f"-Xmx{config.heap}", collector, config.jvm_args) if part)
+
+
+def _prepare_gateway_environment(config: JobConfig) -> None:
+    """The PyFlink gateway JVM reads these when it starts, i.e. at the first TableEnvironment."""
+    os.environ["JVM_ARGS"] = gateway_jvm_args(config)
+    # Generated code calls the functions by class name, and is compiled in this JVM with its
+    # own class loader, which does not see pipeline.jars: the functions go into its lib/.
+    from flink_jobs import java_functions
+    from tweetflow.stack.flink_cluster import pyflink_home
+
+    lib = java_functions.lib_dir(java_functions.flink_lib(), config.functions_jar)
+    os.environ.setdefault("FLINK_HOME", str(pyflink_home()))  # else PyFlink resets FLINK_LIB_DIR
+    os.environ["FLINK_LIB_DIR"] = str(lib)
+    if config.es_ca_file:
+        # The Elasticsearch connector trusts the JVM's trust store: the JDK's CAs plus this one.
+        from tweetflow.stack import tls
+
+        java_home = config.java_home or Path(os.environ.get("JAVA_HOME", ""))
+        store = tls.trust_store(Path(config.es_ca_file), java_home)
+        os.environ["JVM_ARGS"] += (
+            f" -Djavax.net.ssl.trustStore={store} -Djavax.net.ssl.trustStoreType=PKCS12"
+            f" -Djavax.net.ssl.trustStorePassword={tls.TRUST_STORE_PASSWORD}"
+        )
+    if config.java_home is not None:
+        os.environ["JAVA_HOME"] = str(config.java_home)
+    if config.log_dir is not None:
+        config.log_dir.mkdir(parents=True, exist_ok=True)
+        os.environ["FLINK_LOG_DIR"] = str(config.log_dir)
+
+
+def _submission_configuration(config: JobConfig) -> dict[str, str]:
+    """Where the job runs: read when the environment is created, too late to set afterwards."""
+    options: dict[str, str] = {}
+    if config.jobmanager:
+        host, _, port = config.jobmanager.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(
+                f"--jobmanager {config.jobmanager!r}: expected host:port of the cluster's REST "
+                "endpoint, e.g. 127.0.0.1:8081"
+            )
+        options |= {"execution.target": "remote", "rest.address": host, "rest.port": port}
+    if config.from_savepoint:
+        options["execution.savepoint.path"] = config.from_savepoint
+        if config.allow_non_restored_state:
+            options["execution.savepoint.ignore-unclaimed-state"] = "true"
+    return options
+
+
+def table_environment(config: JobConfig) -> TableEnvironment:
+    _prepare_gateway_environment(config)
+    gateway.start(config.log_dir)  # its output goes to the log, never onto the terminal
+    from pyflink.common import Configuration
+    from pyflink.table import EnvironmentSettings, TableEnvironment
+
+    submission = Configuration()
+    for key, value in _submission_configuration(config).items():
+        submission.set_string(key, value)
+    env = TableEnvironment.create(
+        EnvironmentSettings.new_instance()
+        .in_streaming_mode()
+        .with_configuration(submission)
+        .build()
+    )
+    conf = env.get_config()
+    jars = (*config.connector_jars, config.functions_jar)
+    conf.set("pipeline.jars", ";".join(p.resolve().as_uri() for p in jars))
+    for key, value in session_options(config).items():
+        conf.set(key, value)
+    return env
+
+
+class SavepointMismatchError(RuntimeError):
+    """The savepoint holds state of operators this job does not have."""
+
+
+def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
+    """Install the index templates and submit the job; returns without waiting for it."""
+    config.check_intervals()
+    _install_templates(config)
+    env = env or table_environment(config)
+    ddl, inserts = statements(config)
+    for statement in ddl:
+        env.execute_sql(statement)
+    statement_set = env.create_statement_set()
+    for insert in inserts:
+        statement_set.add_insert_sql(insert)
+    try:
+        return statement_set.execute()
+    except Exception as exc:  # py4j wraps the Java exception; its text is all there is
+        if config.from_savepoint and "Cannot map checkpoint/savepoint state" in str(exc):
+            raise SavepointMismatchError(
+                f"the savepoint {config.from_savepoint} holds state of operators this job does "
+                "not have: the SQL or the query set changed since it was taken (see "
+                "docs/cluster.md, 'Upgrades without losing state'). Run the same queries, or "
+                "accept losing the state of the changed ones with --allow-non-restored-state, "
+                "or start afresh without --from-savepoint."
+            ) from None
+        raise
+
+
+def _install_templates(config: JobConfig) -> None:
+    """The first request to Elasticsearch: where wrong credentials or trust show, explained
+    before a job is submitted that would only restart on them."""
+    from elasticsearch import exceptions as es_errors
+
+    url = config.es_hosts.split(";")[0]
+    try:
+        es_templates.install_for(config)
+    except es_errors.AuthenticationException:
+        raise ValueError(
+            f"Elasticsearch at {url} refused the credentials of user {config.es_username!r}: "
+            "check TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD (or _PASSWORD_FILE)"
+        ) from None
+    except es_errors.AuthorizationException:
+        raise ValueError(
+            f"Elasticsearch user {config.es_username!r} may not create tweetflow's index "
+            "templates: the job needs the writer role (docs/reliability-and-security.md)"
+        ) from None
+    except es_errors.SSLError:
+        raise ValueError(
+            f"Elasticsearch at {url} presented a certificate no trusted CA signed: set "
+            "TWEETFLOW_ES_CA_FILE to the PEM file of the CA that did"
+        ) from None
+
+
+def run(config: JobConfig) -> str:
+    """Submit the job and block until it ends (bounded) or is cancelled. Returns the job id.
+
+    A PyFlink script that does not wait exits at once and takes the mini-cluster with it."""
+    result = start(config)
+    client = result.get_job_client()
+    job_id = str(client.get_job_id()) if client is not None else ""
+    result.wait()
+    return job_id
+
+
+def explain(config: JobConfig) -> str:
+    env = table_environment(config)
+    ddl, inserts = statements(config)
+    for statement in ddl:
+        env.execute_sql(statement)
+    statement_set = env.create_statement_set()
+    for insert in inserts:
+        statement_set.add_insert_sql(insert)
+    return statement_set.explain()
