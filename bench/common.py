@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from flink_jobs.config import JobConfig
-from tweetflow import versions
-from tweetflow.settings import Settings
+from tweetflow.core import versions
+from tweetflow.core.settings import Settings
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 

@@ -26,9 +26,8 @@ from elasticsearch import Elasticsearch
 from bench.common import write
 from flink_jobs import runtime
 from producer import pipeline
-from producer.cli import synthetic_records
 from producer.kafka_sink import open_sink
-from producer.synthetic import SyntheticConfig
+from producer.synthetic import SyntheticConfig, synthetic_records
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 

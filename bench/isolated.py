@@ -1,5 +1,5 @@
 """A virtual environment of its own for a benchmark peer whose pinned dependencies conflict
-with tweetflow's: created once under the cache from the pins of tweetflow/versions.toml
+with tweetflow's: created once under the cache from the pins of tweetflow/core/versions.toml
 ([peers]), reused while the pins and the Python version stay the same."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import venv
 from pathlib import Path
 
-from tweetflow import versions
+from tweetflow.core import versions
 
 
 def python_of(peer: str, cache_dir: Path) -> Path:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from flink_jobs import config, gateway, runtime
+from flink_jobs import gateway, runtime
+from flink_jobs.config import JobConfig
 from tweetflow.stack import process
 
 
@@ -32,7 +33,7 @@ class Measured:
     out_of_memory: bool  # the job's logs show an OutOfMemoryError
 
 
-def run_afresh(config: config.JobConfig) -> None:
+def run_afresh(config: JobConfig) -> None:
     """The job with a gateway JVM of its own: without the state a Python UDF run leaves in the
     parent's environment, PyFlink would refuse to start one here."""
     for name in process.PYFLINK_LOOPBACK_VARIABLES:
@@ -40,7 +41,7 @@ def run_afresh(config: config.JobConfig) -> None:
     runtime.run(config)
 
 
-def spawn(config: config.JobConfig) -> multiprocessing.process.BaseProcess:
+def spawn(config: JobConfig) -> multiprocessing.process.BaseProcess:
     child = multiprocessing.get_context("spawn").Process(target=run_afresh, args=(config,))
     child.start()
     return child
@@ -83,7 +84,7 @@ def live_heap_peak(recording: Path, jfr_tool: Path) -> int:
     )
 
 
-def measure(config: config.JobConfig, tmp: Path, jfr_tool: Path, limit_s: float = 3600) -> Measured:
+def measure(config: JobConfig, tmp: Path, jfr_tool: Path, limit_s: float = 3600) -> Measured:
     """The run, stopped (with its JVM) after `limit_s`: a job whose state outgrows the heap
     restarts forever instead of failing."""
     recording = tmp / f"memory-{uuid.uuid4().hex[:6]}.jfr"

@@ -27,8 +27,8 @@ from bench import report
 from bench.common import TWITTER_AVERAGE_RATE, write
 from flink_jobs import java_functions
 from producer.synthetic import tweets
-from tweetflow.settings import Settings
-from tweetflow.stack.java import find_java
+from tweetflow.core.java import find_java
+from tweetflow.core.settings import Settings
 
 HARNESS = Path(__file__).resolve().with_name("java") / "ParseSpeed.java"
 WAYS = (

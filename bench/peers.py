@@ -45,9 +45,10 @@ from bench.query_cost import timed_run
 from bench.report import PLOTS
 from bench.sustained import Lag
 from flink_jobs import es_templates
-from tweetflow.stack import artifacts, process
+from tweetflow.core import artifacts
+from tweetflow.ops.topic_reader import read_all
+from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
-from tweetflow.topic_reader import read_all
 
 INDEXES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
 PERF_CSV = re.compile(r"^[\d:. -]+, [\d:. -]+, ([\d.]+), ([\d.]+), (\d+), ([\d.]+)", re.M)

@@ -25,11 +25,10 @@ import orjson
 
 from bench.common import kafka_broker, write
 from producer import pipeline
-from producer.cli import synthetic_records
 from producer.kafka_sink import open_sink
 from producer.pipeline import RawRecord
-from producer.synthetic import SyntheticConfig
-from tweetflow.stack import artifacts
+from producer.synthetic import SyntheticConfig, synthetic_records
+from tweetflow.core import artifacts
 from tweetflow.stack.stack import LocalStack
 
 PERF_PROPS = {

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import preloaded_stack, write
-from flink_jobs import catalog, config, runtime
+from flink_jobs import catalog, runtime
+from flink_jobs.config import JobConfig
 from tweetflow.stack.stack import LocalStack
 
 
@@ -29,7 +30,7 @@ def bounded_config(
     tmp: Path,
     prefix: str = "",
     **extra: Any,
-) -> config.JobConfig:
+) -> JobConfig:
     """The job over the whole topic from its earliest offset, with fresh group and indexes."""
     return stack.job_config(
         kafka_topic=topic,

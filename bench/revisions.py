@@ -36,7 +36,7 @@ ONE_RUN = """
 import json, sys
 from pathlib import Path
 from bench.tuning import run
-from tweetflow.settings import Settings
+from tweetflow.core.settings import Settings
 from tweetflow.stack.stack import LocalStack
 args = json.loads(sys.argv[1])
 found = run(LocalStack(Settings.from_env()), args["topic"], Path(args["tmp"]), args["count"],

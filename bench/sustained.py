@@ -42,7 +42,8 @@ from bench import report
 from bench.common import DEDUP_HORIZON, SUSTAINED_QUERIES, write
 from bench.freshness import percentile
 from bench.report import PLOTS
-from flink_jobs import config, runtime
+from flink_jobs import runtime
+from flink_jobs.config import parse_flink_options
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
@@ -55,9 +56,8 @@ def produce(bootstrap: str, topic: str, rate: float, seconds: float, seed: int) 
     period needs a seed of its own: the same seed gives the same tweet ids, which the job
     would drop as duplicates."""
     from producer import pipeline
-    from producer.cli import synthetic_records
     from producer.kafka_sink import open_sink
-    from producer.synthetic import SyntheticConfig
+    from producer.synthetic import SyntheticConfig, synthetic_records
 
     sink = open_sink("confluent-kafka", bootstrap, topic)
     start_ms = int(time.time() * 1000)
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
                 es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
                 checkpoint_interval=args.checkpoint_interval, dedup_horizon=args.dedup_horizon,
-                flink_options=config.parse_flink_options(args.set),
+                flink_options=parse_flink_options(args.set),
             )  # fmt: skip
             time.sleep(15)  # the job reaches its Kafka source
             watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)

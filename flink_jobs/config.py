@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flink_jobs.catalog import CORE_QUERIES, ENRICHMENT_MODES, QUERIES
+from tweetflow.core.kafka_security import client_security
+from tweetflow.core.settings import Settings, es_ca_file, es_password
 
 # The connector relocates Kafka's classes, login modules included.
 _SHADED = "org.apache.flink.kafka.shaded.org.apache.kafka.common.security"
@@ -32,10 +35,13 @@ STOP_WORDS = (
 class JobConfig:
     kafka_bootstrap: str
     es_hosts: str
-    connector_jars: tuple[Path, ...]
+    # Jars the job ships (pipeline.jars): the SQL connectors, unless the Flink that runs it has
+    # them in lib/ (tweetflow's image, `tweetflow cluster up`).
+    connector_jars: tuple[Path, ...] = ()
     # tweetflow's Java SQL functions (flink_jobs/java_functions.py): on the embedded
-    # mini-cluster's classpath, and shipped with a job submitted to a cluster.
-    functions_jar: Path
+    # mini-cluster's classpath and shipped with a job submitted elsewhere; None where the Flink
+    # that runs the job has them in lib/ already.
+    functions_jar: Path | None = None
     kafka_topic: str = "tweets"
     kafka_group_id: str = "tweetflow"
     scan_startup_mode: str = "earliest-offset"  # latest-offset, group-offsets, timestamp
@@ -82,6 +88,13 @@ class JobConfig:
     tracked_domains: tuple[str, ...] = ()  # empty: any tweet; else only tweets linking there
     es_replicas: int = 0
     parallelism: int = 1  # 0: the cluster's parallelism.default
+    # On a Flink cluster (submitted with `jobmanager`, or started by `flink run` or the
+    # Kubernetes operator), the cluster's configuration wins for what belongs to the cluster
+    # (checkpointing, state backend, parallelism, restarts) unless set here explicitly.
+    on_cluster: bool = False
+    # That configuration as the submitter knows it (the cluster's REST /jobmanager/config);
+    # a launcher on the cluster reads its own.
+    cluster_options: tuple[tuple[str, str], ...] = ()
     # A partition with no records for this long stops holding back the watermark. Off for
     # bounded runs: while catching up, a back-pressured partition can look idle, and its
     # records would then arrive behind the watermark and be dropped as late.
@@ -121,6 +134,31 @@ class JobConfig:
     archive_path: str = ""
     archive_file_size: str = "128MB"
     archive_rollover: str = "15 min"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, env: Mapping[str, str] | None = None) -> JobConfig:
+        """Where the job reads and writes, with which credentials, as TWEETFLOW_* give it: the
+        configuration every launcher starts from, the one on a cluster included."""
+        environ = None if env is None else dict(env)
+        kafka = client_security(environ)
+        return cls(
+            kafka_bootstrap=settings.kafka_bootstrap,
+            kafka_security_protocol=kafka.get("security_protocol", ""),
+            kafka_sasl_mechanism=kafka.get("sasl_mechanism", "PLAIN"),
+            kafka_sasl_username=kafka.get("sasl_plain_username", ""),
+            kafka_sasl_password=kafka.get("sasl_plain_password", ""),
+            kafka_ssl_cafile=kafka.get("ssl_cafile", ""),
+            kafka_topic=settings.topic,
+            es_hosts=settings.es_hosts or settings.es_url,
+            es_username=settings.es_username,
+            es_password=es_password(environ) if settings.es_username else "",
+            es_ca_file=es_ca_file(settings, environ),
+            heap=settings.flink_heap,
+        )
+
+    @property
+    def remote(self) -> bool:
+        return self.on_cluster or bool(self.jobmanager)
 
     def run_queries(self) -> tuple[str, ...]:
         """The queries this configuration runs, in order."""

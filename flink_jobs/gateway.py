@@ -23,6 +23,13 @@ OUTPUT_FILE = "gateway.out"
 _stopped = False
 
 
+def pyflink_home() -> Path:
+    """The Flink distribution inside the PyFlink package: its lib/ and bin/."""
+    import pyflink
+
+    return Path(pyflink.__file__).resolve().parent
+
+
 @contextlib.contextmanager
 def stdout_to(log_file: Path) -> Iterator[None]:
     """File descriptor 1 points at `log_file` inside the block, so a child started in it

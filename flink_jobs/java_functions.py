@@ -18,10 +18,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tweetflow import versions
-from tweetflow.stack import artifacts
-from tweetflow.stack.errors import StackError
-from tweetflow.stack.java import Java
+from tweetflow.core import artifacts, versions
+from tweetflow.core.errors import StackError
+from tweetflow.core.java import Java
 
 SOURCES = Path(__file__).resolve().with_name("java")
 JAR_PREFIX = "tweetflow-functions"
@@ -63,7 +62,7 @@ def jar(cache_dir: Path, java: Java) -> Path:
 
 def flink_classpath() -> list[Path]:
     """The Flink jars of the PyFlink package, which the functions compile against."""
-    from tweetflow.stack.flink_cluster import pyflink_home
+    from flink_jobs.gateway import pyflink_home
 
     return sorted((pyflink_home() / "lib").glob("*.jar"))
 
@@ -87,7 +86,7 @@ def compile_java(
 
 def flink_lib() -> Path:
     """The lib/ PyFlink starts its JVM with: FLINK_LIB_DIR, FLINK_HOME's, else the package's."""
-    from tweetflow.stack.flink_cluster import pyflink_home
+    from flink_jobs.gateway import pyflink_home
 
     if os.environ.get("FLINK_LIB_DIR"):
         return Path(os.environ["FLINK_LIB_DIR"])

@@ -3,31 +3,38 @@
     flink run -pym flink_jobs.main       a session cluster (`tweetflow cluster flink run ...`)
     PythonDriver -pym flink_jobs.main    an application cluster (the Kubernetes operator)
 
-Where to read and write comes from the environment, as everywhere in tweetflow:
-TWEETFLOW_KAFKA_SERVERS, TWEETFLOW_ES_HOSTS, TWEETFLOW_TOPIC (see tweetflow/settings.py), and
-TWEETFLOW_GROUP_ID for the consumer group, TWEETFLOW_ENRICHMENT (off, scalar, vectorized) for
-the sentiment UDF. Parallelism, checkpoint storage and the state backend
-are the cluster's (flink run -p, or its configuration).
+Its configuration comes from the environment alone, as everywhere in tweetflow:
+TWEETFLOW_KAFKA_SERVERS, TWEETFLOW_ES_HOSTS, TWEETFLOW_TOPIC and the credentials (see
+tweetflow/core/settings.py), TWEETFLOW_GROUP_ID for the consumer group, TWEETFLOW_ENRICHMENT
+(off, scalar, vectorized) for the sentiment UDF. The connectors and tweetflow's functions are
+in the Flink distribution's lib/ (tweetflow's image, `tweetflow cluster up`). Checkpointing,
+the state backend, parallelism and restarts are the cluster's (its configuration, `flink run
+-p`); tweetflow sets a 10 s checkpoint interval only when the cluster sets none.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from flink_jobs import runtime
-from tweetflow.settings import Settings
-from tweetflow.stack.stack import LocalStack
+from flink_jobs.config import JobConfig
+from tweetflow.core.settings import Settings
 
 
-def main() -> None:
-    config = LocalStack(Settings.from_env()).job_config(
+def config_from_environment() -> JobConfig:
+    return replace(
+        JobConfig.from_settings(Settings.from_env()),
         kafka_group_id=os.environ.get("TWEETFLOW_GROUP_ID", "tweetflow"),
-        checkpoint_dir=None,
-        log_dir=None,
         parallelism=0,
+        on_cluster=True,
         # The sentiment UDF needs Python and VADER on the TaskManagers (the image has both).
         enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "off"),
     )
+
+
+def main() -> None:
+    config = config_from_environment()
     env = runtime.table_environment(config)
     result = runtime.start(config, env)
     client = result.get_job_client()

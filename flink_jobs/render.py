@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 
 from flink_jobs import sql_template
 from flink_jobs.catalog import (
@@ -38,17 +39,59 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
     return ddl, inserts
 
 
-def session_options(config: JobConfig) -> dict[str, str]:
+# What a Flink cluster's operator configures for every job: on a cluster its value wins over
+# tweetflow's default (never over the user's explicit one).
+CLUSTER_OWNED = (
+    "execution.checkpointing.interval",
+    "execution.checkpointing.mode",
+    "state.checkpoints.dir",
+    "state.backend.type",
+    "parallelism.default",
+    "python.executable",
+    "python.client.executable",
+)
+RESTART_STRATEGY = "restart-strategy."
+
+
+def session_options(config: JobConfig, cluster: Mapping[str, str] | None = None) -> dict[str, str]:
     """Options of the job's table session: set on the PyFlink environment, and written as SET
-    statements into the SQL client's init file."""
+    statements into the SQL client's init file. `cluster`: the configuration of the Flink
+    cluster the job runs on, as far as it is known (None: the embedded mini-cluster)."""
+    defaults = _defaults(config)
+    explicit = _explicit(config)
+    if config.remote and cluster is not None:
+        owned = {k: v for k, v in cluster.items() if k in CLUSTER_OWNED}
+        if any(k.startswith(RESTART_STRATEGY) for k in cluster):
+            defaults = {k: v for k, v in defaults.items() if not k.startswith(RESTART_STRATEGY)}
+            owned |= {k: v for k, v in cluster.items() if k.startswith(RESTART_STRATEGY)}
+        defaults |= owned
+    return defaults | explicit | dict(config.flink_options)
+
+
+def _explicit(config: JobConfig) -> dict[str, str]:
+    """What the configuration asks for by name, above any default and the cluster's."""
+    options: dict[str, str] = {}
+    if config.checkpoint_interval:
+        options["execution.checkpointing.interval"] = config.checkpoint_interval
+    if config.parallelism > 0:
+        options["parallelism.default"] = str(config.parallelism)
+    if config.state_backend:
+        if config.state_backend not in ("hashmap", "rocksdb"):
+            raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")
+        options["state.backend.type"] = config.state_backend
+    if config.checkpoint_dir is not None:
+        options["state.checkpoints.dir"] = config.checkpoint_dir.resolve().as_uri()
+    return options
+
+
+def _defaults(config: JobConfig) -> dict[str, str]:
     options = {
         "pipeline.name": "tweetflow-analytics",
         # Window bounds are computed in UTC whatever the machine's zone is.
         "table.local-time-zone": "UTC",
         # A quiet partition must not hold back the watermark, or windows never fire.
         "table.exec.source.idle-timeout": "0 ms" if config.bounded else config.source_idle_timeout,
-        "execution.checkpointing.interval": config.checkpoint_interval
-        or ("60 s" if config.bounded else "10 s"),
+        "execution.checkpointing.interval": "60 s" if config.bounded else "10 s",
         "execution.checkpointing.mode": config.checkpoint_mode,
         # Only the duplicate-id filter and the latest profile per author keep state outside
         # windows (windows clean up after themselves); the dead-letter counts opt out by hint.
@@ -75,16 +118,8 @@ def session_options(config: JobConfig) -> dict[str, str]:
         "restart-strategy.exponential-delay.jitter-factor": "0.1",
         "restart-strategy.exponential-delay.attempts-before-reset-backoff": str(2**31 - 1),
     }
-    if config.parallelism > 0:
-        options["parallelism.default"] = str(config.parallelism)
-    if config.state_backend:
-        if config.state_backend not in ("hashmap", "rocksdb"):
-            raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")
-        options["state.backend.type"] = config.state_backend
     if config.enrichment != "off":
         # The UDF's workers run this interpreter, where tweetflow and VADER are installed.
         options["python.executable"] = sys.executable
         options["python.client.executable"] = sys.executable
-    if config.checkpoint_dir is not None:
-        options["state.checkpoints.dir"] = config.checkpoint_dir.resolve().as_uri()
-    return options | dict(config.flink_options)
+    return options

@@ -60,6 +60,10 @@ class FlinkRest:
         """TaskManagers, slots, jobs by state and the Flink version."""
         return self._call("GET", "/overview")
 
+    def configuration(self) -> dict[str, str]:
+        """The JobManager's configuration: what the cluster sets for every job."""
+        return {entry["key"]: entry["value"] for entry in self._call("GET", "/jobmanager/config")}
+
     def jobs(self) -> list[JobSummary]:
         listed = self._call("GET", "/jobs/overview")["jobs"]
         return [

@@ -37,14 +37,16 @@ def _prepare_gateway_environment(config: JobConfig) -> None:
     # Generated code calls the functions by class name, and is compiled in this JVM with its
     # own class loader, which does not see pipeline.jars: the functions go into its lib/.
     from flink_jobs import java_functions
-    from tweetflow.stack.flink_cluster import pyflink_home
+    from flink_jobs.gateway import pyflink_home
 
-    lib = java_functions.lib_dir(java_functions.flink_lib(), config.functions_jar)
-    os.environ.setdefault("FLINK_HOME", str(pyflink_home()))  # else PyFlink resets FLINK_LIB_DIR
-    os.environ["FLINK_LIB_DIR"] = str(lib)
+    if config.functions_jar is not None:
+        lib = java_functions.lib_dir(java_functions.flink_lib(), config.functions_jar)
+        # Else PyFlink resets FLINK_LIB_DIR.
+        os.environ.setdefault("FLINK_HOME", str(pyflink_home()))
+        os.environ["FLINK_LIB_DIR"] = str(lib)
     if config.es_ca_file:
         # The Elasticsearch connector trusts the JVM's trust store: the JDK's CAs plus this one.
-        from tweetflow.stack import tls
+        from tweetflow.core import tls
 
         java_home = config.java_home or Path(os.environ.get("JAVA_HOME", ""))
         store = tls.trust_store(Path(config.es_ca_file), java_home)
@@ -93,11 +95,24 @@ def table_environment(config: JobConfig) -> TableEnvironment:
         .build()
     )
     conf = env.get_config()
-    jars = (*config.connector_jars, config.functions_jar)
-    conf.set("pipeline.jars", ";".join(p.resolve().as_uri() for p in jars))
-    for key, value in session_options(config).items():
+    jars = [*config.connector_jars, *filter(None, [config.functions_jar])]
+    if jars:
+        conf.set("pipeline.jars", ";".join(p.resolve().as_uri() for p in jars))
+    cluster = None
+    if config.jobmanager:  # submitted from here: what the cluster's REST endpoint reported
+        cluster = dict(config.cluster_options)
+    elif config.on_cluster:  # launched on the cluster, with its configuration
+        cluster = _launcher_options(env)
+    for key, value in session_options(config, cluster).items():
         conf.set(key, value)
     return env
+
+
+def _launcher_options(env: TableEnvironment) -> dict[str, str]:
+    """The configuration PyFlink was started with: on a cluster (`flink run`, the Kubernetes
+    operator's PythonDriver) the cluster's own, from its configuration file."""
+    root = env.get_config()._j_table_config.getRootConfiguration()
+    return {str(k): str(v) for k, v in dict(root.toMap()).items()}
 
 
 class SavepointMismatchError(RuntimeError):

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flink_jobs import catalog, config, render, sql_template
+from flink_jobs import catalog, sql_template
+from flink_jobs.config import JobConfig
+from flink_jobs.render import session_options, statements
 
 HEADER = (
     "-- Rendered by `tweetflow sql render` from sql/ with the parameters of one configuration.\n"
@@ -38,13 +40,14 @@ def statement_set(inserts: list[str]) -> str:
     return f"EXECUTE STATEMENT SET\nBEGIN\n{body}END;\n"
 
 
-def init_script(config: config.JobConfig) -> str:
-    settings = "\n".join(_set(k, v) for k, v in render.session_options(config).items())
-    ddl, _ = render.statements(config)
+def init_script(config: JobConfig) -> str:
+    cluster = dict(config.cluster_options) if config.remote else None
+    settings = "\n".join(_set(k, v) for k, v in session_options(config, cluster).items())
+    ddl, _ = statements(config)
     return HEADER + settings + "\n\n" + "".join(f"{statement};\n\n" for statement in ddl)
 
 
-def render(config: config.JobConfig, out_dir: Path) -> Scripts:
+def render(config: JobConfig, out_dir: Path) -> Scripts:
     params = config.sql_params()
     (out_dir / "queries").mkdir(parents=True, exist_ok=True)
     init = out_dir / "init.sql"

@@ -11,13 +11,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -25,41 +23,9 @@ from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from tweetflow.core.kafka_security import client_security
+
 log = logging.getLogger(__name__)
-
-# Passed through from the environment to every Kafka client (producer, admin, consumers).
-SECURITY_VARIABLES = {
-    "TWEETFLOW_KAFKA_SECURITY_PROTOCOL": "security_protocol",
-    "TWEETFLOW_KAFKA_SASL_MECHANISM": "sasl_mechanism",
-    "TWEETFLOW_KAFKA_SASL_USERNAME": "sasl_plain_username",
-    "TWEETFLOW_KAFKA_SSL_CAFILE": "ssl_cafile",
-}
-PASSWORD_VARIABLE = "TWEETFLOW_KAFKA_SASL_PASSWORD"
-
-
-def client_security(env: dict[str, str] | None = None) -> dict[str, Any]:
-    """SASL/SSL settings from the environment; the password also from a *_FILE variable."""
-    env = dict(os.environ if env is None else env)
-    config = {key: env[var] for var, key in SECURITY_VARIABLES.items() if env.get(var)}
-    password = env.get(PASSWORD_VARIABLE)
-    if not password and env.get(f"{PASSWORD_VARIABLE}_FILE"):
-        with open(env[f"{PASSWORD_VARIABLE}_FILE"], encoding="utf-8") as handle:
-            password = handle.read().strip()
-    if password:
-        config["sasl_plain_password"] = password
-    if str(config.get("security_protocol", "")).upper() in ("SSL", "SASL_SSL"):
-        local_ca = _local_ca(env)
-        if "ssl_cafile" not in config and local_ca.exists():
-            config["ssl_cafile"] = str(local_ca)
-    return config
-
-
-def _local_ca(env: dict[str, str]) -> Path:
-    """Without TWEETFLOW_KAFKA_SSL_CAFILE, TLS trusts the local stack's own CA if there is one
-    (else the system's CAs, as for a managed Kafka)."""
-    from tweetflow.settings import Settings
-
-    return Settings.from_env(env).state_dir / "tls" / "ca.pem"
 
 
 class KafkaUnavailable(RuntimeError):

@@ -13,11 +13,13 @@ import bisect
 import itertools
 import math
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from producer.convert import SCHEMA_VERSION, created_at_v1
+from producer.pipeline import RawRecord
 
 HEAD_TAGS = (
     "flink", "kafka", "streaming", "python", "data", "sql", "elasticsearch", "grafana",
@@ -222,3 +224,30 @@ def tweets(
     return generate(
         SyntheticConfig(seed=seed, count=count, start_ms=start_ms, per_second=per_second)
     )
+
+
+def synthetic_config(
+    count: int | None,
+    seed: int,
+    rate: float | None,
+    event_rate: float,
+    late: float = 0.0,
+    out_of_order: float = 0.02,
+) -> SyntheticConfig:
+    """Live (with a send rate) event times follow the clock; a finite batch ends about now."""
+    per_second = rate or event_rate
+    now_ms = int(time.time() * 1000)
+    start_ms = now_ms if rate or count is None else now_ms - int(count / per_second * 1000)
+    return SyntheticConfig(
+        seed=seed,
+        count=count,
+        start_ms=start_ms,
+        per_second=per_second,
+        late=late,
+        out_of_order=out_of_order,
+    )
+
+
+def synthetic_records(config: SyntheticConfig) -> Iterator[RawRecord]:
+    for n, tweet in enumerate(generate(config)):
+        yield RawRecord(f"synthetic:{n}", tweet, canonical=True)

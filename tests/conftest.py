@@ -11,7 +11,7 @@ import pytest
 
 from tests import pipeline_results
 from tests.terminal import Terminal
-from tweetflow.settings import Settings
+from tweetflow.core.settings import Settings
 from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
 

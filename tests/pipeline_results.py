@@ -16,13 +16,13 @@ from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
 from kafka import KafkaProducer
 
-from flink_jobs import config, runtime
-from flink_jobs.config import JobConfig
+from flink_jobs import runtime
+from flink_jobs.config import STOP_WORDS, JobConfig, domains_regex
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
 from tests import reference
+from tweetflow.ops.topic_reader import read_all
 from tweetflow.stack.stack import LocalStack
-from tweetflow.topic_reader import read_all
 
 
 def _record(**fields: Any) -> bytes:
@@ -93,9 +93,9 @@ def expected(tweets: list[dict[str, Any]]) -> dict[str, Any]:
     return reference.expected(
         tweets,
         WINDOWS,
-        set(config.STOP_WORDS.split(",")),
+        set(STOP_WORDS.split(",")),
         list(TRACKED_TERMS),
-        config.domains_regex(TRACKED_DOMAINS),
+        domains_regex(TRACKED_DOMAINS),
     )
 
 

@@ -20,7 +20,7 @@ from bench import (
     sustained,
     tuning,
 )
-from tweetflow.settings import Settings
+from tweetflow.core.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from elasticsearch import Elasticsearch
 
-from tweetflow import versions
-from tweetflow.settings import Settings
+from tweetflow.core import versions
+from tweetflow.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 

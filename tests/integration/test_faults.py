@@ -19,9 +19,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from flink_jobs import checkpoints
-from producer.cli import synthetic_records
 from producer.kafka_sink import TweetSink
-from producer.synthetic import SyntheticConfig
+from producer.synthetic import SyntheticConfig, synthetic_records
 from tests.job_process import JobProcess, wait_for
 from tests.pipeline_results import (
     RESTART_QUERIES as QUERIES,

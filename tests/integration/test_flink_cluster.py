@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from flink_jobs import config, runtime, sql_scripts
+from flink_jobs import runtime, sql_scripts
+from flink_jobs.config import JobConfig
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
@@ -32,7 +33,7 @@ from tests.pipeline_results import (
     send_closing,
     settle,
 )
-from tweetflow import versions
+from tweetflow.core import versions
 from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
 
@@ -149,7 +150,7 @@ def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     topic, prefix = f"sp-{uuid.uuid4().hex[:8]}", f"p{uuid.uuid4().hex[:6]}_"
     tweets, sink = half_sent(stack, topic, seed=5)
 
-    def live_job(**changes: Any) -> config.JobConfig:
+    def live_job(**changes: Any) -> JobConfig:
         settings: dict[str, Any] = {
             "bounded": False,
             "jobmanager": cluster.address,

@@ -10,7 +10,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from producer.kafka_sink import ensure_topic
-from tweetflow.settings import Settings
+from tweetflow.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -14,14 +14,13 @@ from kafka import KafkaConsumer
 from typer.testing import CliRunner
 
 from producer import convert, pipeline, replay, x_stream
-from producer.cli import synthetic_records
 from producer.kafka_sink import TweetSink, dlq_topic
-from producer.synthetic import SyntheticConfig
+from producer.synthetic import SyntheticConfig, synthetic_records
 from tests.unit.test_replay_and_pipeline import archive
 from tests.unit.test_x_stream import TOKEN, payload
 from tests.x_emulator import Scenario, serve
-from tweetflow.cli import app
-from tweetflow.settings import Settings
+from tweetflow.cli.main import app
+from tweetflow.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -31,8 +31,8 @@ from tests.pipeline_results import (
     job_config,
     topic_records,
 )
-from tweetflow.es_client import connect
-from tweetflow.settings import Settings
+from tweetflow.core.es_connection import connect
+from tweetflow.core.settings import Settings
 from tweetflow.stack import process
 from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import stack_settings
+from tweetflow.core.errors import StackError
 from tweetflow.stack import process
-from tweetflow.stack.errors import StackError
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = pytest.mark.integration

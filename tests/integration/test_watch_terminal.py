@@ -13,7 +13,7 @@ from elasticsearch import Elasticsearch
 from tests.pipeline_results import expected
 from tests.relay import Relay, free_port
 from tests.terminal import COLUMNS, Terminal, python_cli, stop
-from tweetflow.settings import Settings
+from tweetflow.core.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -11,9 +11,8 @@ import pytest
 import yaml
 
 from tests import grafana_es
-from tweetflow import versions
-from tweetflow.settings import Settings
-from tweetflow.stack import artifacts
+from tweetflow.core import artifacts, versions
+from tweetflow.core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO.parent / "shared" / "conformance" / "compose-spec" / "compose-spec.json"

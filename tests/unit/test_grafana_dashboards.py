@@ -18,7 +18,7 @@ from grafana_foundation_sdk.models.dashboard import Dashboard
 from grafana_foundation_sdk.models.elasticsearch import Dataquery
 
 from tests import scripts
-from tweetflow import versions
+from tweetflow.core import versions
 
 REPO = Path(__file__).resolve().parents[2]
 GRAFANA = REPO / "deploy" / "grafana"

@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tweetflow import versions
+from tweetflow.core import versions
 
 DIR = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 BUILT_IN_GROUPS = ("v1", "apps/v1", "rbac.authorization.k8s.io/v1")

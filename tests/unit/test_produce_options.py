@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from tweetflow.cli import app
+from tweetflow.cli.main import app
 
 # Nothing listens here: a value that got past the checks would fail on Kafka instead.
 UNREACHABLE = {"TWEETFLOW_KAFKA_BOOTSTRAP": "127.0.0.1:9", "TWEETFLOW_TOPIC": "never"}

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from tweetflow.settings import Settings
-from tweetflow.stack.errors import StackError
-from tweetflow.stack.java import parse_major
+from tweetflow.core.errors import StackError
+from tweetflow.core.java import parse_major
+from tweetflow.core.settings import Settings
 from tweetflow.stack.kafka import new_cluster_id
 
 
@@ -55,7 +55,7 @@ def _fake_java(root: Path, version_line: str) -> Path:
 def test_find_java_rejects_a_too_new_java_with_advice(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tweetflow.stack import java as java_module
+    from tweetflow.core import java as java_module
 
     too_new = _fake_java(tmp_path, 'openjdk version "25.0.1" 2025-10-21')
     monkeypatch.setattr(java_module, "_candidates", lambda configured: [("test", too_new)])
@@ -66,7 +66,7 @@ def test_find_java_rejects_a_too_new_java_with_advice(
 def test_find_java_takes_the_first_suitable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tweetflow.stack import java as java_module
+    from tweetflow.core import java as java_module
 
     old = _fake_java(tmp_path, 'java version "1.8.0_392"')
     good = _fake_java(tmp_path, 'openjdk version "21.0.2" 2024-01-16')

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tweetflow import versions
-from tweetflow.stack import artifacts
-from tweetflow.stack.errors import StackError
+from tweetflow.core import artifacts, versions
+from tweetflow.core.errors import StackError
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from elasticsearch import exceptions as es_errors
 
-from tweetflow.terminal_text import clip, safe, sparkline, width
-from tweetflow.watch import Ranked, Snapshot, Tweet, describe, render
+from tweetflow.ops.terminal_text import clip, safe, sparkline, width
+from tweetflow.ops.watch import Ranked, Snapshot, Tweet, describe, render
 
 HOSTILE = [
     ("\x1b]0;pwned\x07title", "title"),  # OSC: set the window title, BEL-terminated

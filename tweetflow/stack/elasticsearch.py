@@ -14,8 +14,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tweetflow import versions
-from tweetflow.stack.java import Java
+from tweetflow.core import versions
+from tweetflow.core.java import Java
 from tweetflow.stack.service import Service, link_or_copy
 
 HTTP_MODULE = "transport-netty4"

@@ -9,11 +9,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tweetflow.settings import es_password, secret
-from tweetflow.stack import process, tls
-from tweetflow.stack.errors import StackError
+from tweetflow.core import tls
+from tweetflow.core.errors import StackError
+from tweetflow.core.java import Java
+from tweetflow.core.settings import es_password, secret
+from tweetflow.stack import process
 from tweetflow.stack.es_gateway import users_file
-from tweetflow.stack.java import Java
 from tweetflow.stack.service import Service
 
 INDEX_PREFIX = "tweetflow"  # every index and template of tweetflow starts so, whatever prefix

@@ -22,18 +22,13 @@ from typing import Any
 
 import yaml
 
-from tweetflow.settings import Settings
-from tweetflow.stack import artifacts
-from tweetflow.stack.errors import StackError
-from tweetflow.stack.java import Java, find_java
+from flink_jobs.gateway import pyflink_home
+from tweetflow.core import artifacts
+from tweetflow.core.errors import StackError
+from tweetflow.core.java import Java, find_java
+from tweetflow.core.settings import Settings
 from tweetflow.stack.process import child_environment
 from tweetflow.stack.service import Service, ServiceStatus, link_or_copy
-
-
-def pyflink_home() -> Path:
-    import pyflink
-
-    return Path(pyflink.__file__).resolve().parent
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:

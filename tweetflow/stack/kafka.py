@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from producer.kafka_sink import client_security
-from tweetflow.stack import tls
-from tweetflow.stack.errors import StackError
-from tweetflow.stack.java import Java
+from tweetflow.core import tls
+from tweetflow.core.errors import StackError
+from tweetflow.core.java import Java
+from tweetflow.core.kafka_security import client_security
 from tweetflow.stack.service import Service
 
 LOG4J2_YAML = """\

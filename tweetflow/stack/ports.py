@@ -6,7 +6,7 @@ import random
 import socket
 from pathlib import Path
 
-from tweetflow.settings import Settings
+from tweetflow.core.settings import Settings
 
 
 def _ephemeral_range() -> range:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tweetflow.stack.errors import StackError
+from tweetflow.core.errors import StackError
 
 # PyFlink runs a local job's Python UDF workers inside the driver process ("loopback mode")
 # and leaves these in that process's environment; a PyFlink program started from it later

@@ -8,9 +8,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-from tweetflow.settings import Settings
+from tweetflow.core.java import Java
+from tweetflow.core.settings import Settings
 from tweetflow.stack import process
-from tweetflow.stack.java import Java
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from producer.kafka_sink import client_security
-from tweetflow.settings import Settings, es_ca_file, es_password
-from tweetflow.stack import artifacts
+from tweetflow.core import artifacts
+from tweetflow.core.java import Java, find_java
+from tweetflow.core.settings import Settings
 from tweetflow.stack.elasticsearch import Elasticsearch
 from tweetflow.stack.es_gateway_service import ElasticsearchGateway
-from tweetflow.stack.java import Java, find_java
 from tweetflow.stack.kafka import Kafka
 from tweetflow.stack.service import Service, ServiceStatus
 
@@ -116,29 +115,18 @@ class LocalStack:
 
         java = self.java()
         settings = self.settings
-        kafka = client_security()
-        values: dict[str, Any] = {
-            "kafka_bootstrap": settings.kafka_bootstrap,
-            "kafka_security_protocol": kafka.get("security_protocol", ""),
-            "kafka_sasl_mechanism": kafka.get("sasl_mechanism", "PLAIN"),
-            "kafka_sasl_username": kafka.get("sasl_plain_username", ""),
-            "kafka_sasl_password": kafka.get("sasl_plain_password", ""),
-            "kafka_ssl_cafile": kafka.get("ssl_cafile", ""),
-            "es_hosts": settings.es_hosts or settings.es_url,
-            "es_username": settings.es_username,
-            "es_password": es_password() if settings.es_username else "",
-            "es_ca_file": es_ca_file(settings),
-            "connector_jars": self.job_connector_jars(java),
+        base = JobConfig.from_settings(settings)
+        connectors = self.job_connector_jars(java)
+        if overrides.get("archive_path"):
+            connectors = (*connectors, *self.archive_jars(java))
+        local = {
+            "connector_jars": connectors,
             "functions_jar": self.functions_jar(java),
-            "kafka_topic": settings.topic,
             "checkpoint_dir": settings.checkpoint_dir,
             "log_dir": settings.state_dir / "logs" / "flink",
-            "heap": settings.flink_heap,
             "java_home": java.home,
         }
-        if overrides.get("archive_path"):
-            values["connector_jars"] = (*values["connector_jars"], *self.archive_jars(java))
-        return JobConfig(**{**values, **overrides})
+        return replace(base, **{**local, **overrides})
 
     def log_files(self) -> dict[str, Path]:
         return {name: service.log_file for name, service in self.services.items()}

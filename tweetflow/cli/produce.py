@@ -17,9 +17,9 @@ import typer
 from producer import pipeline, replay
 from producer.kafka_sink import KafkaUnavailable, SinkStopped, explained_failures, open_sink
 from producer.pipeline import RawRecord
-from producer.synthetic import SyntheticConfig, generate
-from tweetflow.console import fail
-from tweetflow.settings import Settings
+from producer.synthetic import synthetic_config, synthetic_records
+from tweetflow.cli.console import fail
+from tweetflow.core.settings import Settings
 
 
 class Source(str, enum.Enum):
@@ -42,11 +42,6 @@ def parse_speed(speed: str) -> float | None:
     if value <= 0:
         raise typer.BadParameter("the multiplier must be positive")
     return value
-
-
-def synthetic_records(config: SyntheticConfig) -> Iterator[RawRecord]:
-    for n, tweet in enumerate(generate(config)):
-        yield RawRecord(f"synthetic:{n}", tweet, canonical=True)
 
 
 def produce(
@@ -181,28 +176,6 @@ def bluesky_send(
             "reconnects",
             err=True,
         )
-
-
-def synthetic_config(
-    count: int | None,
-    seed: int,
-    rate: float | None,
-    event_rate: float,
-    late: float = 0.0,
-    out_of_order: float = 0.02,
-) -> SyntheticConfig:
-    """Live (with a send rate) event times follow the clock; a finite batch ends about now."""
-    per_second = rate or event_rate
-    now_ms = int(time.time() * 1000)
-    start_ms = now_ms if rate or count is None else now_ms - int(count / per_second * 1000)
-    return SyntheticConfig(
-        seed=seed,
-        count=count,
-        start_ms=start_ms,
-        per_second=per_second,
-        late=late,
-        out_of_order=out_of_order,
-    )
 
 
 def send(

@@ -9,8 +9,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tweetflow import versions
-from tweetflow.stack.errors import StackError
+from tweetflow.core import versions
+from tweetflow.core.errors import StackError
 
 _VERSION_RE = re.compile(r'version "(\d+)(?:\.(\d+))?')
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from tweetflow.settings import Settings, es_ca_file, es_password
+from tweetflow.core.settings import Settings, es_ca_file, es_password
 
 
 def connect(settings: Settings, **options: Any) -> Elasticsearch:

@@ -87,7 +87,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> int:
     from flink_jobs import gateway, runtime
-    from tweetflow import watch
+    from tweetflow.ops import watch
 
     settings = stack.settings
     began_ms = int(time.time() * 1000)

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tweetflow import console
-from tweetflow.console import fail
-from tweetflow.settings import Settings
-from tweetflow.stack.errors import StackError
+from tweetflow.cli import console
+from tweetflow.cli.console import fail
+from tweetflow.core.errors import StackError
+from tweetflow.core.settings import Settings
 from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
 
@@ -82,11 +82,14 @@ def cluster_logs(lines: Annotated[int, typer.Option("-n", help="lines from the e
 
 
 def _sql_config(bounded: bool, cluster: FlinkCluster) -> JobConfig:
+    configured = cluster.distribution.configuration()
     return LocalStack(cluster.settings).job_config(
         kafka_group_id="tweetflow-sql-client",
         bounded=bounded,
         checkpoint_dir=None,
-        parallelism=cluster.settings.flink_taskmanagers * cluster.settings.flink_slots,
+        parallelism=0,
+        on_cluster=True,
+        cluster_options=tuple((key, str(value)) for key, value in configured.items()),
     )
 
 

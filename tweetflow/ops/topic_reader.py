@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from kafka import KafkaConsumer, TopicPartition
 
-from producer.kafka_sink import client_security
+from tweetflow.core.kafka_security import client_security
 
 
 def read_all(bootstrap: str, topic: str) -> Iterator[tuple[int, bytes]]:

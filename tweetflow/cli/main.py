@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from producer import cli as producer_cli
-from tweetflow import console
-from tweetflow.cluster_cli import cluster_app, sql_app
-from tweetflow.console import fail
-from tweetflow.es_client import connect
-from tweetflow.settings import Settings
-from tweetflow.stack.errors import StackError
+from producer.synthetic import synthetic_config, synthetic_records
+from tweetflow.cli import console
+from tweetflow.cli import produce as producer_cli
+from tweetflow.cli.cluster import cluster_app, sql_app
+from tweetflow.cli.console import fail
+from tweetflow.core.errors import StackError
+from tweetflow.core.es_connection import connect
+from tweetflow.core.settings import Settings
 from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
 
@@ -91,7 +92,7 @@ def stack_logs(
 @stack_app.command("lock")
 def stack_lock() -> None:
     """Re-resolve every jar and rewrite artifacts.lock.json (after editing versions.toml)."""
-    from tweetflow.stack import artifacts
+    from tweetflow.core import artifacts
 
     settings = _settings()
     try:
@@ -184,7 +185,8 @@ def job_run(
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
     searchable about its watermark delay + flush + refresh interval after it ends."""
-    from flink_jobs import catalog, config, runtime
+    from flink_jobs import catalog, runtime
+    from flink_jobs.config import parse_flink_options
     from flink_jobs.rest import FlinkRest, FlinkRestError
 
     settings = _settings()
@@ -218,16 +220,22 @@ def job_run(
     rest = FlinkRest(jobmanager) if jobmanager else None
     if rest is not None:
         try:
-            slots = rest.overview()["slots-total"]
+            cluster = rest.configuration()
         except FlinkRestError as exc:
             fail(str(exc))
-        # The cluster's own state.checkpoints.dir applies: a client path may not exist there.
-        overrides |= {"jobmanager": jobmanager, "checkpoint_dir": None, "parallelism": slots}
+        # The cluster's configuration wins for checkpointing, state and parallelism: a client
+        # path may not even exist there (docs/cluster.md).
+        overrides |= {
+            "jobmanager": jobmanager,
+            "checkpoint_dir": None,
+            "parallelism": 0,
+            "cluster_options": tuple(cluster.items()),
+        }
     if parallelism:
         overrides["parallelism"] = parallelism
     try:
         if set_option:
-            overrides["flink_options"] = config.parse_flink_options(set_option)
+            overrides["flink_options"] = parse_flink_options(set_option)
         if without:
             overrides["queries"] = catalog.core_queries_without(without)
     except ValueError as exc:
@@ -241,7 +249,8 @@ def job_run(
     job_id = str(client.get_job_id()) if client is not None else "?"
     where = f"the cluster at {jobmanager}" if jobmanager else "the embedded mini-cluster"
     typer.echo(f"job {job_id} (tweetflow-analytics) submitted to {where}")
-    typer.echo(f"  parallelism {config.parallelism}, {len(config.run_queries())} queries")
+    parallel = config.parallelism or dict(config.cluster_options).get("parallelism.default", "?")
+    typer.echo(f"  parallelism {parallel}, {len(config.run_queries())} queries")
     typer.echo(f"  reads  {config.kafka_topic} at {config.kafka_bootstrap}")
     typer.echo(f"  writes {config.es_index_prefix}* at {config.es_hosts}")
     if config.archive_path:
@@ -320,7 +329,7 @@ def job_stop(
 @job_app.command("explain")
 def job_explain() -> None:
     """Print the optimized plan of the whole job."""
-    from flink_jobs import catalog, config, runtime
+    from flink_jobs import runtime
 
     stack = LocalStack(_settings())
     typer.echo(runtime.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
@@ -341,7 +350,7 @@ def dead_letters(
 ) -> None:
     """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
     from producer.kafka_sink import KafkaUnavailable, explained_failures
-    from tweetflow import dead_letters as letters
+    from tweetflow.ops import dead_letters as letters
 
     settings = _settings()
     try:
@@ -390,7 +399,7 @@ def watch(
     ] = False,
 ) -> None:
     """The dashboards in the terminal: tweet rate, top hashtags and authors, newest tweets."""
-    from tweetflow import watch as view
+    from tweetflow.ops import watch as view
 
     settings = _settings()
     tag = hashtag.lstrip("#").lower()
@@ -418,7 +427,7 @@ def live(
 ) -> None:
     """Everything live in one command: stack, producer, SQL job and the terminal view.
     Ctrl-C stops them all."""
-    from tweetflow import live as pipeline_live
+    from tweetflow.ops import live as pipeline_live
 
     if source not in ("bluesky", "synthetic"):
         fail(f"--source {source!r}: live runs bluesky or synthetic")
@@ -439,15 +448,15 @@ def demo(
     ] = True,
 ) -> None:
     """End to end on embedded defaults: local stack, tweets into Kafka, SQL job, results in ES."""
-    from flink_jobs import catalog, config, runtime
+    from flink_jobs import runtime
 
     settings = _settings()
     stack = LocalStack(settings)
     _up(stack)
     began = time.monotonic()
     produced_from_ms = int(time.time() * 1000)
-    config = producer_cli.synthetic_config(tweets, int(time.time()), None, 50.0)
-    producer_cli.send(settings, producer_cli.synthetic_records(config))
+    config = synthetic_config(tweets, int(time.time()), None, 50.0)
+    producer_cli.send(settings, synthetic_records(config))
     # Read only what this demo produced, whatever earlier runs left in the topic.
     job_config = stack.job_config(
         kafka_group_id=f"tweetflow-demo-{int(time.time())}",

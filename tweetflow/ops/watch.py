@@ -17,9 +17,9 @@ from typing import Any, TextIO
 from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_errors
 
-from tweetflow.es_client import connect
-from tweetflow.settings import Settings
-from tweetflow.terminal_text import clip, pad, safe, sparkline, width
+from tweetflow.core.es_connection import connect
+from tweetflow.core.settings import Settings
+from tweetflow.ops.terminal_text import clip, pad, safe, sparkline, width
 
 RATE_WINDOWS = 40  # two-second windows in the sparkline: the last 80 s
 VOLUME_MINUTES = 60

@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 
 from producer.kafka_sink import dlq_topic
-from tweetflow.terminal_text import clip, safe
-from tweetflow.topic_reader import read_all
+from tweetflow.ops.terminal_text import clip, safe
+from tweetflow.ops.topic_reader import read_all
 
 
 @dataclass

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from tweetflow import versions
-from tweetflow.stack.errors import StackError
-from tweetflow.versions import MavenCoordinate
+from tweetflow.core import versions
+from tweetflow.core.errors import StackError
+from tweetflow.core.versions import MavenCoordinate
 
 LOCK_FILE = Path(__file__).with_name("artifacts.lock.json")
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tweetflow.stack.errors import StackError
+from tweetflow.core.errors import StackError
 
 DAYS = "825"  # the longest validity clients accept for a server certificate
 # A trust store holds only public certificates; Java insists on a password all the same.

@@ -1,0 +1,3 @@
+from tweetflow.cli.main import app
+
+app()
