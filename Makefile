@@ -29,9 +29,10 @@ test: install ## run the whole test suite; the tests start and stop the real ser
 test-fast: install ## unit tests only: no JVM, seconds
 	$(BIN)/pytest -m "not integration"
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check; the import contracts of .importlinter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 format: install ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .

@@ -4,7 +4,7 @@ against the rate of the public post stream.
     python -m bench.bluesky_bench            # 60,000 frames
     python -m bench.bluesky_bench --smoke    # 3,000, for CI
 
-The frames are Jetstream-shaped events (tests/jetstream_emulator.py) in the mix a
+The frames are Jetstream-shaped events (tests/support/jetstream_emulator.py) in the mix a
 `wantedCollections=app.bsky.feed.post` subscriber sees: posts with tag, mention and link
 facets in multi-byte text, replies, quotes, deletes, identity events. A local Jetstream in a
 separate process serves them over loopback WebSocket, so the producer process pays for the
@@ -33,7 +33,16 @@ from bench.common import kafka_broker, write
 from producer import pipeline
 from producer.bluesky import BlueskyConfig, Checkpoint, JetstreamSource
 from producer.kafka_sink import open_sink
-from tests.jetstream_emulator import delete, facet, identity, link, mention, post, running, tag
+from tests.support.jetstream_emulator import (
+    delete,
+    facet,
+    identity,
+    link,
+    mention,
+    post,
+    running,
+    tag,
+)
 
 PUBLIC_POSTS_PER_S = 500
 WORDS = "stream flink kafka café 日本語 data live sky blue ünïcode post today great".split()  # noqa: SIM905

@@ -1,13 +1,14 @@
 """Index templates with explicit mappings, installed before the job writes a document.
 
 Without them Elasticsearch guesses: window bounds would be dates only by luck and hashtags
-would be analysed text. The mappings live in deploy/elasticsearch/index_templates.json.
+would be analysed text. The mappings live in deploy/elasticsearch/index_templates.json
+(flink_jobs/index_templates.json links to it; the wheel holds a copy).
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import Elasticsearch
@@ -15,9 +16,7 @@ from elasticsearch import Elasticsearch
 if TYPE_CHECKING:
     from flink_jobs.config import JobConfig
 
-TEMPLATES_FILE = (
-    Path(__file__).resolve().parent.parent / "deploy" / "elasticsearch" / "index_templates.json"
-)
+TEMPLATES_FILE = resources.files("flink_jobs") / "index_templates.json"
 
 
 def templates(

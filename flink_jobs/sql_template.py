@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# The top-level sql/, inside the installed package (flink_jobs/sql links to it in a checkout).
+SQL_DIR: Traversable = resources.files("flink_jobs") / "sql"
 
 
 class SqlTemplateError(ValueError):
@@ -71,7 +73,7 @@ def render(sql: str, params: Mapping[str, object], source: str = "<sql>") -> str
     return PLACEHOLDER.sub(substitute, sql)
 
 
-def statement(path: Path) -> str:
+def statement(path: Traversable) -> str:
     """The single statement of a SQL file, without its trailing semicolon."""
     text = path.read_text(encoding="utf-8").strip()
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
@@ -86,6 +88,7 @@ def statement(path: Path) -> str:
     return body
 
 
-def load(relative: str, params: Mapping[str, object], sql_dir: Path = SQL_DIR) -> str:
-    path = sql_dir / relative
-    return render(statement(path), params, source=str(path.relative_to(sql_dir.parent)))
+def load(relative: str, params: Mapping[str, object], sql_dir: Traversable = SQL_DIR) -> str:
+    """A file of sql/ by its path there (`queries/top_hashtags.sql`), rendered."""
+    path = sql_dir.joinpath(*relative.split("/"))
+    return render(statement(path), params, source=f"sql/{relative}")

@@ -12,13 +12,13 @@ import html
 import re
 from datetime import datetime, timezone
 from functools import cache
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 from producer import entities as extract
 
 SCHEMA_VERSION = 1
-SCHEMA_FILE = Path(__file__).with_name("tweet.schema.json")
+SCHEMA_FILE = resources.files("producer") / "tweet.schema.json"
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
 MAX_TIMESTAMP_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, datetime's last moment
 # X's longest posts; the job dead-letters longer texts too (JobConfig.max_text_chars).

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests import pipeline_results
-from tests.terminal import Terminal
+from tests.support import pipeline_results
+from tests.support.terminal import Terminal
 from tweetflow.core.settings import Settings
 from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
@@ -33,14 +33,14 @@ def settings(stack: LocalStack) -> Settings:
 
 @pytest.fixture(scope="session")
 def pipeline_run(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The whole job on the mini-cluster over the shared test input (tests/pipeline_results.py);
-    other runs on the same input are compared with it."""
+    """The whole job on the mini-cluster over the shared test input
+    (tests/support/pipeline_results.py); other runs on the same input are compared with it."""
     return pipeline_results.pipeline_run(stack, tmp_path_factory.mktemp("analytics"))
 
 
 @pytest.fixture()
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    """A tmux session of its own (tests/terminal.py), killed afterwards."""
+    """A tmux session of its own (tests/support/terminal.py), killed afterwards."""
     term = Terminal(tmp_path)
     try:
         yield term

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_producer_e2e import consume
-from tests.pipeline_results import (
+from tests.support.pipeline_results import (
     BAD_RECORDS,
     HOSTILE_TEXT,
     ODD_HASHTAGS,
@@ -23,6 +22,7 @@ from tests.pipeline_results import (
     expected,
     run_job,
 )
+from tests.support.topics import consume
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 

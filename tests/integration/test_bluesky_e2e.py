@@ -18,9 +18,9 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from producer.kafka_sink import dlq_topic
-from tests import pipeline_results
-from tests.integration.test_producer_e2e import consume
-from tests.jetstream_emulator import delete, facet, identity, link, post, running, tag
+from tests.support import pipeline_results
+from tests.support.jetstream_emulator import delete, facet, identity, link, post, running, tag
+from tests.support.topics import consume
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

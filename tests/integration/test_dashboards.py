@@ -1,6 +1,6 @@
 """Every Grafana panel, as the request its query defines, against the real Elasticsearch that
 the shared pipeline run filled: the answer must be non-empty and equal the reference figures
-for the same tweets (tests/reference.py)."""
+for the same tweets (tests/support/reference.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests import grafana_es, reference
-from tests.pipeline_results import WINDOWS, expected, hashtag_compound
+from tests.support import grafana_es, reference
+from tests.support.pipeline_results import WINDOWS, expected, hashtag_compound
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from flink_jobs import runtime
-from tests import pipeline_results, reference
+from tests.support import pipeline_results, reference
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

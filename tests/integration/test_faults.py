@@ -21,11 +21,11 @@ from elasticsearch import Elasticsearch
 from flink_jobs import checkpoints
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, synthetic_records
-from tests.job_process import JobProcess, wait_for
-from tests.pipeline_results import (
+from tests.support.job_process import JobProcess, wait_for
+from tests.support.pipeline_results import (
     RESTART_QUERIES as QUERIES,
 )
-from tests.pipeline_results import (
+from tests.support.pipeline_results import (
     assert_same,
     count,
     expected,
@@ -35,7 +35,7 @@ from tests.pipeline_results import (
     settle,
     topic_records,
 )
-from tests.relay import Relay, free_port
+from tests.support.relay import Relay, free_port
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 

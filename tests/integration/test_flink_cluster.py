@@ -22,7 +22,7 @@ from flink_jobs.config import JobConfig
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
-from tests.pipeline_results import (
+from tests.support.pipeline_results import (
     RESTART_QUERIES,
     actual,
     assert_same,

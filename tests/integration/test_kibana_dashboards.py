@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests import kibana_es, reference
-from tests.pipeline_results import WINDOWS, expected, hashtag_compound
+from tests.support import kibana_es, reference
+from tests.support.pipeline_results import WINDOWS, expected, hashtag_compound
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

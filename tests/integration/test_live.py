@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from flink_jobs.gateway import MAIN_CLASS, OUTPUT_FILE
-from tests.jetstream_emulator import facet, post, running, tag
-from tests.processes import descendants, one, wait_gone
-from tests.terminal import Terminal, python_cli, stop
+from tests.support.jetstream_emulator import facet, post, running, tag
+from tests.support.processes import descendants, one, wait_gone
+from tests.support.terminal import Terminal, python_cli, stop
 from tweetflow.stack.process import child_environment
 from tweetflow.stack.stack import LocalStack
 

@@ -10,36 +10,18 @@ import uuid
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer
 from typer.testing import CliRunner
 
 from producer import convert, pipeline, replay, x_stream
 from producer.kafka_sink import TweetSink, dlq_topic
 from producer.synthetic import SyntheticConfig, synthetic_records
-from tests.unit.test_replay_and_pipeline import archive
-from tests.unit.test_x_stream import TOKEN, payload
-from tests.x_emulator import Scenario, serve
+from tests.support.fixtures import X_TOKEN, archive, x_payload
+from tests.support.topics import consume
+from tests.support.x_emulator import Scenario, serve
 from tweetflow.cli.main import app
 from tweetflow.core.settings import Settings
 
 pytestmark = pytest.mark.integration
-
-
-def consume(settings: Settings, topic: str, expected: int, timeout_s: float = 30) -> list:
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        group_id=f"check-{uuid.uuid4().hex[:6]}",
-    )
-    messages: list = []
-    deadline = time.monotonic() + timeout_s
-    while len(messages) < expected and time.monotonic() < deadline:
-        for batch in consumer.poll(timeout_ms=500).values():
-            messages += batch
-    messages += [m for b in consumer.poll(timeout_ms=1000).values() for m in b]
-    consumer.close()
-    return messages
 
 
 def topic() -> str:
@@ -84,10 +66,10 @@ def test_replay_with_bad_lines_sends_the_good_and_dead_letters_the_rest(
 
 
 def test_x_stream_into_kafka(settings: Settings) -> None:
-    scenario = Scenario(TOKEN, connections=[[payload(1), "", payload(2)], [payload(3)]])
+    scenario = Scenario(X_TOKEN, connections=[[x_payload(1), "", x_payload(2)], [x_payload(3)]])
     name = topic()
     with serve(scenario) as base:
-        config = x_stream.XStreamConfig(bearer_token=TOKEN, track=("flink",), api_base=base)
+        config = x_stream.XStreamConfig(bearer_token=X_TOKEN, track=("flink",), api_base=base)
         stop = threading.Event()
         sink = TweetSink(settings.kafka_bootstrap, name)
 

@@ -21,9 +21,9 @@ from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from flink_jobs import es_templates, runtime, sql_scripts
-from tests import grafana_es
-from tests.job_process import JobProcess
-from tests.pipeline_results import (
+from tests.support import grafana_es
+from tests.support.job_process import JobProcess
+from tests.support.pipeline_results import (
     RESTART_QUERIES,
     actual,
     assert_same,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import stack_settings
 from tweetflow.core.errors import StackError
 from tweetflow.stack import process
+from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = pytest.mark.integration

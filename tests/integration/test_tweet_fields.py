@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from flink_jobs import catalog, runtime, sql_template
-from tests.pipeline_results import BAD_RECORDS, HOSTILE_TEXT, ODD_HASHTAGS
+from tests.support.pipeline_results import BAD_RECORDS, HOSTILE_TEXT, ODD_HASHTAGS
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = pytest.mark.integration

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from tests.pipeline_results import expected
-from tests.relay import Relay, free_port
-from tests.terminal import COLUMNS, Terminal, python_cli, stop
+from tests.support.pipeline_results import expected
+from tests.support.relay import Relay, free_port
+from tests.support.terminal import COLUMNS, Terminal, python_cli, stop
 from tweetflow.core.settings import Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -14,7 +14,7 @@ from producer.bluesky_mapping import (
     post_id,
     to_tweet,
 )
-from tests.jetstream_emulator import delete, facet, identity, link, mention, post, tag
+from tests.support.jetstream_emulator import delete, facet, identity, link, mention, post, tag
 
 ALICE, BOB = "did:plc:alice2rkjc4xbv4kvcgz", "did:plc:bob5k6mqzmxl3sjmrcq"
 T = 1_725_911_162_329_308  # time_us

@@ -1,4 +1,4 @@
-"""The Bluesky source against a local Jetstream on loopback (tests/jetstream_emulator.py):
+"""The Bluesky source against a local Jetstream on loopback (tests/support/jetstream_emulator.py):
 drops mid-stream, restarts, failover, bad frames and profile enrichment. No Kafka here: the
 sink is a list (tests/integration/test_bluesky_e2e.py goes through the real broker)."""
 
@@ -15,7 +15,7 @@ from producer import pipeline
 from producer.bluesky import BlueskyConfig, BlueskyError, Checkpoint, JetstreamSource
 from producer.bluesky_mapping import ProfileCache
 from producer.bluesky_profiles import ProfileFetcher
-from tests.jetstream_emulator import ProfileApi, delete, identity, post, running
+from tests.support.jetstream_emulator import ProfileApi, delete, identity, post, running
 
 AUTHORS = [f"did:plc:author{n:02d}xxxxxxxxxxxxx" for n in range(30)]
 T0 = 1_767_225_600_000_000

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from tests import grafana_es
+from tests.support import grafana_es
 from tweetflow.core import artifacts, versions
 from tweetflow.core.settings import Settings
 

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from producer import convert
 from producer.convert import ConversionError, to_canonical
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-def load(name: str) -> dict:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+from tests.support.fixtures import load
 
 
 def tags(tweet: dict) -> list[str]:

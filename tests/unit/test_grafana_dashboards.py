@@ -17,7 +17,7 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 from grafana_foundation_sdk.models.elasticsearch import Dataquery
 
-from tests import scripts
+from tests.support import scripts
 from tweetflow.core import versions
 
 REPO = Path(__file__).resolve().parents[2]

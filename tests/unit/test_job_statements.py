@@ -59,7 +59,8 @@ def test_every_sql_file_is_used_exactly_once() -> None:
         p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)
     ]
     assert len(used) == len(set(used))
-    assert set(used) == {str(p.relative_to(SQL_DIR)) for p in SQL_DIR.rglob("*.sql")}
+    sql_dir = Path(str(SQL_DIR))
+    assert set(used) == {p.relative_to(sql_dir).as_posix() for p in sql_dir.rglob("*.sql")}
 
 
 def test_elasticsearch_mappings_cover_exactly_the_sink_columns() -> None:

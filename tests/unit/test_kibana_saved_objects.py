@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from tests import scripts
+from tests.support import scripts
 
 REPO = Path(__file__).resolve().parents[2]
 KIBANA = REPO / "deploy" / "kibana"

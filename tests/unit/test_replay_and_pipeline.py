@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
 import itertools
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,8 +11,7 @@ from typing import Any
 from producer import pipeline, replay
 from producer.pipeline import RawRecord
 from producer.synthetic import SyntheticConfig, generate
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.support.fixtures import archive
 
 
 class ListSink:
@@ -28,26 +24,6 @@ class ListSink:
 
     def dead_letter(self, raw: Any, reason: str, position: str) -> None:
         self.dead.append((raw, reason, position))
-
-
-def archive(root: Path) -> list[str]:
-    """A nested archive: plain, .gz and .bz2 files mixing every shape and some garbage."""
-    v1 = (FIXTURES / "v1_extended.json").read_text().strip()
-    v2 = (FIXTURES / "v2_filtered_stream.json").read_text().strip()
-    canonical = json.dumps(next(generate(SyntheticConfig(count=1))))
-    (root / "2024" / "01").mkdir(parents=True)
-    (root / "2024" / "01" / "a.json").write_text(f"{v1}\n\n{{broken\n")
-    with gzip.open(root / "2024" / "01" / "b.json.gz", "wt") as handle:
-        handle.write(f"{v2}\n\xff not json\n{canonical}\n")
-    with bz2.open(root / "2024" / "02.json.bz2", "wt") as handle:
-        handle.write('{"delete": {"status": {"id": 1}}}\n' + v1 + "\n")
-    (root / "notes.md").write_text("ignored: not a tweet file suffix")
-    return [
-        "850007368138018817",
-        "1560322015133548544",
-        "1900000042000000000",
-        "850007368138018817",
-    ]
 
 
 def test_replay_reads_nested_compressed_archives_in_order(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def test_one_statement_per_file(tmp_path: Path) -> None:
 
 
 def test_every_sql_file_is_one_statement_with_a_header_comment() -> None:
-    files = sorted(sql_template.SQL_DIR.rglob("*.sql"))
+    files = sorted(Path(str(sql_template.SQL_DIR)).rglob("*.sql"))
     assert files
     for path in files:
         assert path.read_text().startswith("-- "), f"{path} lacks its purpose comment"

@@ -12,23 +12,13 @@ import pytest
 
 from producer import convert
 from producer.x_stream import RULE_TAG, XStreamConfig, XStreamError, records
-from tests.x_emulator import Scenario, serve
-
-TOKEN = "AAAA-test-bearer-token-not-a-real-one-1234567890"
-FIXTURE = json.loads(
-    (Path(__file__).resolve().parent.parent / "fixtures" / "v2_filtered_stream.json").read_text()
-)
-
-
-def payload(n: int) -> dict:
-    data = {**FIXTURE["data"], "id": str(1000 + n), "text": f"tweet {n} #streaming"}
-    data.pop("entities")
-    return {**FIXTURE, "data": data}
+from tests.support.fixtures import X_TOKEN, x_payload
+from tests.support.x_emulator import Scenario, serve
 
 
 def config(base: str, **changes: object) -> XStreamConfig:
     values = {
-        "bearer_token": TOKEN,
+        "bearer_token": X_TOKEN,
         "track": ("flink", "kafka"),
         "api_base": base,
         "rate_limit_wait_s": 0.3,
@@ -47,7 +37,9 @@ def take(base: str, n: int, **changes: object) -> list[dict]:
 
 
 def test_normal_flow_syncs_rules_and_skips_keep_alives() -> None:
-    scenario = Scenario(TOKEN, connections=[["", payload(1), "", payload(2), payload(3), ""]])
+    scenario = Scenario(
+        X_TOKEN, connections=[["", x_payload(1), "", x_payload(2), x_payload(3), ""]]
+    )
     scenario.rules.append({"id": "99", "value": "old term", "tag": RULE_TAG})
     scenario.rules.append({"id": "98", "value": "someone else's", "tag": "other"})
     with serve(scenario) as base:
@@ -66,7 +58,7 @@ def test_normal_flow_syncs_rules_and_skips_keep_alives() -> None:
 
 def test_disconnect_and_resume_loses_and_repeats_nothing() -> None:
     scenario = Scenario(
-        TOKEN, connections=[[payload(1), payload(2)], ["", payload(3)], [payload(4)]]
+        X_TOKEN, connections=[[x_payload(1), x_payload(2)], ["", x_payload(3)], [x_payload(4)]]
     )
     with serve(scenario) as base:
         got = take(base, 4)
@@ -75,7 +67,7 @@ def test_disconnect_and_resume_loses_and_repeats_nothing() -> None:
 
 
 def test_rate_limit_backs_off_then_resumes() -> None:
-    scenario = Scenario(TOKEN, connections=[429, 429, [payload(1)]])
+    scenario = Scenario(X_TOKEN, connections=[429, 429, [x_payload(1)]])
     with serve(scenario) as base:
         got = take(base, 1)
     assert [p["data"]["id"] for p in got] == ["1001"]
@@ -85,7 +77,7 @@ def test_rate_limit_backs_off_then_resumes() -> None:
 
 
 def test_server_errors_back_off_and_recover() -> None:
-    scenario = Scenario(TOKEN, connections=[503, [payload(7)]])
+    scenario = Scenario(X_TOKEN, connections=[503, [x_payload(7)]])
     with serve(scenario) as base:
         assert [p["data"]["id"] for p in take(base, 1)] == ["1007"]
 
@@ -97,26 +89,26 @@ def test_bad_token_is_a_clear_error_that_never_shows_the_token(
     scenario = Scenario("the-right-token")
     with serve(scenario) as base, pytest.raises(XStreamError, match=r"401.*X_BEARER_TOKEN") as err:
         take(base, 1)
-    assert TOKEN not in str(err.value)
-    assert TOKEN not in caplog.text
-    assert TOKEN not in repr(config("http://x"))
+    assert X_TOKEN not in str(err.value)
+    assert X_TOKEN not in caplog.text
+    assert X_TOKEN not in repr(config("http://x"))
 
 
 def test_forbidden_stream_explains_the_access_tier() -> None:
-    scenario = Scenario(TOKEN, connections=[403])
+    scenario = Scenario(X_TOKEN, connections=[403])
     with serve(scenario) as base, pytest.raises(XStreamError, match=r"403.*access tier"):
         take(base, 1, track=())
 
 
 def test_rejected_rule_names_the_term() -> None:
-    scenario = Scenario(TOKEN, reject_rules={"the"})
+    scenario = Scenario(X_TOKEN, reject_rules={"the"})
     with serve(scenario) as base, pytest.raises(XStreamError, match=r"rejected.*the"):
         take(base, 1, track=("the",))
 
 
 def test_token_from_a_file_and_a_clear_error_without_one(tmp_path: Path) -> None:
     secret = tmp_path / "token"
-    secret.write_text(TOKEN + "\n")
-    assert XStreamConfig.from_env([], {"X_BEARER_TOKEN_FILE": str(secret)}).bearer_token == TOKEN
+    secret.write_text(X_TOKEN + "\n")
+    assert XStreamConfig.from_env([], {"X_BEARER_TOKEN_FILE": str(secret)}).bearer_token == X_TOKEN
     with pytest.raises(XStreamError, match="X_BEARER_TOKEN"):
         XStreamConfig.from_env([], {})

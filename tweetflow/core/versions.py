@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised only on Python 3.10
     import tomli as tomllib
 
-VERSIONS_FILE = Path(__file__).with_name("versions.toml")
+VERSIONS_FILE = resources.files("tweetflow.core") / "versions.toml"
 
 
 @dataclass(frozen=True)

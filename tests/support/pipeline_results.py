@@ -1,6 +1,6 @@
 """One pipeline run shared by the tests that compare results: its input (good tweets and bad
 records), how to run the job on it, and the job's Elasticsearch output in the shape of the
-independent reference (tests/reference.py)."""
+independent reference (tests/support/reference.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from flink_jobs import runtime
 from flink_jobs.config import STOP_WORDS, JobConfig, domains_regex
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
-from tests import reference
+from tests.support import reference
 from tweetflow.ops.topic_reader import read_all
 from tweetflow.stack.stack import LocalStack
 

@@ -1,5 +1,5 @@
 """The analytics job in a process of its own, so a test can kill it with SIGKILL as a crash
-would: `python -m tests.job_process CONFIG` runs the pickled JobConfig until it ends."""
+would: `python -m tests.support.job_process CONFIG` runs the pickled JobConfig until it ends."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from flink_jobs import runtime
 from flink_jobs.config import JobConfig
 from tweetflow.stack import process
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class JobProcess:
@@ -29,7 +29,7 @@ class JobProcess:
             # A session of its own: the kill takes the PyFlink gateway JVM (the mini-cluster)
             # with the Python driver, as a crash of the machine's job would.
             self.popen = subprocess.Popen(
-                [sys.executable, "-m", "tests.job_process", str(spec)],
+                [sys.executable, "-m", "tests.support.job_process", str(spec)],
                 cwd=REPOSITORY,
                 env=process.child_environment(),
                 stdin=subprocess.DEVNULL,
