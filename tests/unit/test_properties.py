@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from producer import convert
 from producer.bluesky_mapping import BadEvent, Handles, Skipped, to_tweet
-from tests.jetstream_emulator import facet, link, mention, post, tag
-from tests.unit.test_convert import load
+from tests.support.fixtures import load
+from tests.support.jetstream_emulator import facet, link, mention, post, tag
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=60)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | TEXT
