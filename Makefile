@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(EXTRAS)" | tr ',' '-')
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format stack-up stack-down clean
+.PHONY: help install demo test test-fast bench-smoke lint format stack-up stack-down clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -24,7 +24,10 @@ demo: install ## run the main job end to end on the local stack (Kafka, Elastics
 	$(BIN)/tweetflow demo
 
 test: install ## run the whole test suite; the tests start and stop the real services they need
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not bench_smoke"
+
+bench-smoke: install ## every benchmark's smoke run: each contender gives a figure (no timing asserted)
+	$(BIN)/pytest -m bench_smoke
 
 test-fast: install ## unit tests only: no JVM, seconds
 	$(BIN)/pytest -m "not integration"

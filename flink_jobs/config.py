@@ -153,6 +153,7 @@ class JobConfig:
             es_username=settings.es_username,
             es_password=es_password(environ) if settings.es_username else "",
             es_ca_file=es_ca_file(settings, environ),
+            es_index_prefix=settings.es_index_prefix,
             heap=settings.flink_heap,
         )
 

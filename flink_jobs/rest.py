@@ -64,6 +64,10 @@ class FlinkRest:
         """The JobManager's configuration: what the cluster sets for every job."""
         return {entry["key"]: entry["value"] for entry in self._call("GET", "/jobmanager/config")}
 
+    def checkpoint_config(self, job_id: str) -> dict[str, Any]:
+        """How the job checkpoints: interval (ms), mode, retention, as the cluster runs it."""
+        return self._call("GET", f"/jobs/{job_id}/checkpoints/config")
+
     def jobs(self) -> list[JobSummary]:
         listed = self._call("GET", "/jobs/overview")["jobs"]
         return [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import pipeline_results
+from tests.support import installed, pipeline_results
 from tests.support.terminal import Terminal
 from tweetflow.core.settings import Settings
 from tweetflow.stack.ports import private_settings as stack_settings
@@ -56,3 +56,15 @@ def enriched_run(
     return pipeline_results.enriched_run(
         stack, pipeline_run, tmp_path_factory.mktemp("enriched"), "vectorized"
     )
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel `pip wheel .` builds from this checkout."""
+    return installed.build_wheel(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtualenv outside the checkout with the wheel and its dependencies."""
+    return installed.install(wheel, tmp_path_factory.mktemp("installed") / "venv")

@@ -22,7 +22,7 @@ from bench import (
 )
 from tweetflow.core.settings import Settings
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.bench_smoke]
 
 
 def test_producer_benchmark_smoke(settings: Settings) -> None:

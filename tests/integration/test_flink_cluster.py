@@ -269,7 +269,16 @@ def test_flink_run_submits_the_python_entry_point(
         "TWEETFLOW_ES_HOSTS": settings.es_url,
     }
     submitted = subprocess.run(
-        [cluster.distribution.script("flink"), "run", "--detached", "-pym", "flink_jobs.main"],
+        # As the Kubernetes operator passes its flinkConfiguration: the cluster's checkpoint
+        # interval must win over tweetflow's default of 10 s.
+        [
+            cluster.distribution.script("flink"),
+            "run",
+            "--detached",
+            "-Dexecution.checkpointing.interval=7 s",
+            "-pym",
+            "flink_jobs.main",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -297,6 +306,7 @@ def test_flink_run_submits_the_python_entry_point(
                 found = {h["_source"]["id_str"] for h in hits}
             time.sleep(1)
         assert max(v["parallelism"] for v in rest.job(job_id)["vertices"]) == 2
+        assert rest.checkpoint_config(job_id)["interval"] == 7000
     finally:
         rest.cancel(job_id)
     assert found == wanted

@@ -136,3 +136,12 @@ def test_grafana_reads_a_secured_elasticsearch_from_the_environment(compose: dic
         "basicAuthPassword": "from-the-shell",
         "tlsCACert": "-----BEGIN CERTIFICATE-----",
     }
+
+
+def test_the_image_installs_tweetflow_as_a_package_not_a_checkout() -> None:
+    """The job reads its SQL through importlib.resources: the image needs the installed
+    package, not sources beside it (tests/integration/test_installed.py runs that install)."""
+    dockerfile = (REPO / "deploy" / "flink" / "Dockerfile").read_text()
+    assert "/opt/venv/bin/pip install --no-cache-dir /src" in dockerfile
+    assert "pip install -e" not in dockerfile and "--editable" not in dockerfile
+    assert not [line for line in dockerfile.splitlines() if line.startswith("COPY sql")]

@@ -226,3 +226,35 @@ def test_an_interval_neither_flink_nor_elasticsearch_would_read_is_refused(
         config(**{field: value}).check_intervals()
     config(**{field: "200ms"}).check_intervals()
     config(**{field: "2s"}).check_intervals()
+
+
+def test_on_a_cluster_its_configuration_wins_over_tweetflows_defaults() -> None:
+    from flink_jobs.render import session_options
+
+    cluster = {
+        "execution.checkpointing.interval": "30 s",
+        "state.backend.type": "rocksdb",
+        "parallelism.default": "12",
+        "restart-strategy.type": "fixed-delay",
+    }
+    options = session_options(config(on_cluster=True, parallelism=0), cluster)
+    assert {k: options[k] for k in cluster} == cluster
+    assert not [k for k in options if k.startswith("restart-strategy.exponential-delay")]
+    # What the cluster leaves open keeps tweetflow's default; the embedded run ignores it all.
+    assert options["execution.checkpointing.mode"] == "EXACTLY_ONCE"
+    assert session_options(config(on_cluster=True), {})["execution.checkpointing.interval"] == (
+        "10 s"
+    )
+    embedded = session_options(config(parallelism=0), cluster)
+    assert embedded["execution.checkpointing.interval"] == "10 s"
+    assert "state.backend.type" not in embedded
+
+
+def test_an_explicit_choice_wins_over_the_clusters() -> None:
+    from flink_jobs.render import session_options
+
+    cluster = {"execution.checkpointing.interval": "30 s", "parallelism.default": "12"}
+    mine = config(jobmanager="h:8081", checkpoint_interval="5 s", parallelism=3)
+    options = session_options(mine, cluster)
+    assert options["execution.checkpointing.interval"] == "5 s"
+    assert options["parallelism.default"] == "3"

@@ -335,17 +335,24 @@ def job_explain() -> None:
     typer.echo(runtime.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
 
 
-def index_summary(settings: Settings, prefix: str = "tweetflow_") -> dict[str, int]:
+def index_summary(settings: Settings) -> dict[str, int]:
+    prefix = settings.es_index_prefix
     es = connect(settings, timeout=30)
     es.indices.refresh(index=f"{prefix}*")
     rows = es.cat.indices(index=f"{prefix}*", format="json", h="index,docs.count")
     return {row["index"]: int(row["docs.count"]) for row in sorted(rows, key=lambda r: r["index"])}
 
 
+PrefixOption = Annotated[
+    str | None,
+    typer.Option(help="index prefix of the job's results [default: TWEETFLOW_ES_INDEX_PREFIX]"),
+]
+
+
 @app.command("dead-letters")
 def dead_letters(
     newest: Annotated[int, typer.Option(help="show this many of the newest dead letters")] = 5,
-    prefix: Annotated[str, typer.Option(help="index prefix of the job's results")] = "tweetflow_",
+    prefix: PrefixOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
@@ -353,6 +360,7 @@ def dead_letters(
     from tweetflow.ops import dead_letters as letters
 
     settings = _settings()
+    prefix = prefix or settings.es_index_prefix
     try:
         with explained_failures(settings.kafka_bootstrap):
             summary = letters.read(settings.kafka_bootstrap, settings.topic, max(newest, 1))
@@ -378,12 +386,13 @@ app.add_typer(es_app, name="es")
 @es_app.command("prune")
 def es_prune(
     keep_days: Annotated[int, typer.Option(help="days of live tweets to keep, today included")] = 7,
-    prefix: Annotated[str, typer.Option(help="index prefix")] = "tweetflow_",
+    prefix: PrefixOption = None,
 ) -> None:
     """Delete live-tweet indexes older than --keep-days (run it daily, e.g. from cron)."""
     from flink_jobs import retention
 
-    deleted = retention.prune(connect(_settings()), prefix, keep_days)
+    settings = _settings()
+    deleted = retention.prune(connect(settings), prefix or settings.es_index_prefix, keep_days)
     typer.echo(f"deleted {len(deleted)} index(es): {', '.join(deleted) or 'none'}")
 
 
@@ -393,7 +402,7 @@ def watch(
         str, typer.Option(help="the hashtag view: its volume, co-occurring hashtags, influencers")
     ] = "",
     interval: Annotated[float, typer.Option(help="seconds between refreshes")] = 2.0,
-    prefix: Annotated[str, typer.Option(help="index prefix of the job's results")] = "tweetflow_",
+    prefix: PrefixOption = None,
     once: Annotated[
         bool, typer.Option(help="print one screen and exit; status 1 if Elasticsearch failed")
     ] = False,
@@ -403,7 +412,7 @@ def watch(
 
     settings = _settings()
     tag = hashtag.lstrip("#").lower()
-    source = view.Source(view.client(settings), prefix)
+    source = view.Source(view.client(settings), prefix or settings.es_index_prefix)
     status = view.run(source, settings.es_url, tag, max(interval, 0.5), once)
     # Stopped: a second Ctrl-C (an impatient user, a loaded machine delivering late) must not
     # turn a clean exit into a KeyboardInterrupt during shutdown.

@@ -57,6 +57,8 @@ class Settings:
     # Basic authentication for Elasticsearch; the password is never a field here (it would be
     # printed with the settings): see es_password().
     es_username: str = ""
+    # The job's result indexes are named <prefix><result>: several jobs can share one cluster.
+    es_index_prefix: str = "tweetflow_"
     startup_timeout_s: float = 120.0
 
     @classmethod

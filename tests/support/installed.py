@@ -1,0 +1,43 @@
+"""tweetflow as users install it: a wheel built from the checkout, installed with its
+dependencies into a fresh virtualenv outside it, and an environment that points nowhere into
+the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def build_wheel(out: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), "."],
+        cwd=REPOSITORY,
+        check=True,
+        timeout=300,
+    )
+    return next(out.glob("tweetflow-*.whl"))
+
+
+def install(wheel: Path, venv: Path) -> Path:
+    """A fresh virtualenv at `venv` with the wheel and its dependencies from the index."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run(
+        [str(venv / "bin" / "pip"), "install", "--quiet", str(wheel)],
+        cwd=venv.parent,
+        check=True,
+        timeout=900,
+    )
+    return venv
+
+
+def user_environment(extra: dict[str, str]) -> dict[str, str]:
+    """This process's environment without anything that points into the checkout."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = os.pathsep.join(
+        p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(str(REPOSITORY))
+    )
+    return env | extra
