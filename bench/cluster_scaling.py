@@ -14,6 +14,7 @@ import argparse
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from tweetflow.stack.stack import LocalStack
 
 
 def timed_run(stack: LocalStack, topic: str, tmp: Path, **where: Any) -> float:
-    config = stack.job_config(
+    config = replace(
+        stack.job_config(),
         kafka_topic=topic,
         kafka_group_id=f"scale-{uuid.uuid4().hex[:6]}",
         bounded=True,

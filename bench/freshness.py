@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             settings = stack.settings
             topic, prefix = f"fresh-{uuid.uuid4().hex[:6]}", f"f{uuid.uuid4().hex[:6]}_"
             sink = open_sink("confluent-kafka", settings.kafka_bootstrap, topic)
-            config = stack.job_config(
+            config = replace(
+                stack.job_config(),
                 kafka_topic=topic,
                 kafka_group_id=topic,
                 scan_startup_mode="latest-offset",

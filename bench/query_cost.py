@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,8 @@ def bounded_config(
     **extra: Any,
 ) -> JobConfig:
     """The job over the whole topic from its earliest offset, with fresh group and indexes."""
-    return stack.job_config(
+    return replace(
+        stack.job_config(),
         kafka_topic=topic,
         kafka_group_id=f"cost-{uuid.uuid4().hex[:6]}",
         bounded=True,

@@ -31,6 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -218,7 +219,7 @@ def start_live_job(
 ) -> tuple[Lag, Callable[[], None]]:  # fmt: skip
     """The job reading `topic` from its newest offset, checkpointing (and so committing its
     offsets) every `checkpoint_interval`; returns its lag and what cancels it."""
-    config = stack.job_config(
+    config = replace(stack.job_config(),
         kafka_topic=topic, kafka_group_id=topic, scan_startup_mode="latest-offset",
         es_index_prefix=prefix, checkpoint_interval=checkpoint_interval,
         checkpoint_dir=state / f"checkpoints-{prefix}", log_dir=state / "logs", **options,

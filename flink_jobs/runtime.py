@@ -5,8 +5,10 @@ All INSERTs go into one statement set: one job, one read of the Kafka topic.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,12 +90,9 @@ def table_environment(config: JobConfig) -> TableEnvironment:
     submission = Configuration()
     for key, value in _submission_configuration(config).items():
         submission.set_string(key, value)
-    env = TableEnvironment.create(
-        EnvironmentSettings.new_instance()
-        .in_streaming_mode()
-        .with_configuration(submission)
-        .build()
-    )
+    settings = EnvironmentSettings.new_instance().in_streaming_mode()
+    with _python_workers_on_the_cluster(bool(config.jobmanager)):
+        env = TableEnvironment.create(settings.with_configuration(submission).build())
     conf = env.get_config()
     jars = [*config.connector_jars, *filter(None, [config.functions_jar])]
     if jars:
@@ -106,6 +105,26 @@ def table_environment(config: JobConfig) -> TableEnvironment:
     for key, value in session_options(config, cluster).items():
         conf.set(key, value)
     return env
+
+
+@contextlib.contextmanager
+def _python_workers_on_the_cluster(remote: bool) -> Iterator[None]:
+    """PyFlink decides at the environment's creation whether the UDF's Python workers call back
+    into this process (its "loopback" mode, meant for the mini-cluster) and asks for it unless
+    the JVM's own target is remote. Submitted to a cluster from `job run --jobmanager`, which
+    exits once the job runs, that address soon refuses connections and the job restarts
+    forever: the workers must be processes the TaskManagers start themselves."""
+    variable = "_python_worker_execution_mode"  # PyFlink's switch (pyflink/table)
+    saved = os.environ.get(variable)
+    if remote:
+        os.environ[variable] = "process"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = saved
 
 
 def _launcher_options(env: TableEnvironment) -> dict[str, str]:

@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,12 +23,15 @@ from flink_jobs.config import JobConfig
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
 from producer.synthetic import SyntheticConfig, generate
+from tests.support import reference
 from tests.support.pipeline_results import (
+    CLOSED_BY_CLOSING,
     RESTART_QUERIES,
     actual,
     assert_same,
     count,
     expected,
+    expected_with_defaults,
     half_sent,
     job_config,
     send_closing,
@@ -105,6 +109,47 @@ def test_the_job_on_the_cluster_equals_the_mini_cluster_run(
         f"cluster (parallelism 2) {seconds:.1f} s"
     )
     assert_same(actual(pipeline_run["es"], prefix), pipeline_run["actual"])
+
+
+def test_job_run_on_the_cluster_with_its_defaults_outlives_the_command(
+    stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster, pipeline_run: dict[str, Any],
+) -> None:  # fmt: skip
+    """`tweetflow job run --jobmanager` as docs/cluster.md gives it: default enrichment (the
+    Python UDF), the command exits once the job runs. Its Python workers must not call back
+    into that command: the job then restarted forever ("Python harness in loopback mode ...
+    Connection refused") and wrote nothing."""
+    settings = stack.settings
+    topic, prefix = f"cli-{uuid.uuid4().hex[:8]}", f"j{uuid.uuid4().hex[:6]}_"
+    tweets = pipeline_run["tweets"]
+    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in tweets:
+        sink.send(tweet)
+    sink.close()
+    send_closing(settings.kafka_bootstrap, topic, tweets[-1])
+    env = os.environ | settings.as_env() | {
+        "TWEETFLOW_TOPIC": topic, "TWEETFLOW_ES_INDEX_PREFIX": prefix,
+    }  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "job", "run", "--jobmanager", cluster.address],
+        env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    job_id = re.findall(r"job ([0-9a-f]{32}) \(tweetflow-analytics\) submitted", done.stdout)[0]
+    full = expected_with_defaults(tweets)
+    want = {query: full[query] for query in CLOSED_BY_CLOSING}
+    scored = reference.sentiment(tweets, reference.Windows())["sentiment"]
+    es = Elasticsearch(settings.es_url)
+    try:
+        got = settle(es, prefix, want, timeout_s=300)
+        sentiment = actual(es, prefix, ["sentiment"])["sentiment"]
+        restarts = rest.restarts(job_id)
+        vertices = [v["name"] for v in rest.job(job_id)["vertices"]]
+    finally:
+        rest.cancel(job_id)
+    assert any("Python" in name for name in vertices), "the default job runs the UDF"
+    assert restarts == 0
+    assert_same(got, want)
+    assert {k: v[:2] for k, v in sentiment.items()} == {k: v[:2] for k, v in scored.items()}
 
 
 def test_the_sql_client_runs_the_same_sql_on_the_cluster(

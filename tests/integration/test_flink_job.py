@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -43,7 +44,8 @@ def test_tweet_rate_lands_in_elasticsearch_exactly(stack: LocalStack, tmp_path) 
     sink.close()
     assert (sink.stats.sent, sink.stats.acked, sink.stats.failed) == (3000, 3000, 0)
 
-    config = stack.job_config(
+    config = replace(
+        stack.job_config(),
         kafka_topic=topic,
         kafka_group_id=topic,
         bounded=True,

@@ -19,12 +19,16 @@ import yaml
 from elasticsearch import Elasticsearch
 
 from flink_jobs import java_functions
-from flink_jobs.config import STOP_WORDS, JobConfig
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import TweetSink
-from tests.support import reference
 from tests.support.installed import REPOSITORY, user_environment
-from tests.support.pipeline_results import assert_same, send_closing, settle
+from tests.support.pipeline_results import (
+    CLOSED_BY_CLOSING,
+    assert_same,
+    expected_with_defaults,
+    send_closing,
+    settle,
+)
 from tweetflow.core import artifacts
 from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
@@ -33,10 +37,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
 DOCKERFILE = (REPOSITORY / "deploy" / "flink" / "Dockerfile").read_text()
-# The results whose windows a tweet two minutes past the input closes (the hashtag windows are
-# an hour long by default: a running job keeps them open).
-CLOSED = ("tweet_rate", "tweet_rolling", "author_counts", "word_counts", "languages", "cashtags",
-          "top_mentions", "top_domains", "tracked_counts", "live_tweets", "users")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -149,10 +149,8 @@ def test_the_compose_job_command_runs_the_job_from_the_image_layout(
     running = rest.running("tweetflow-analytics")
     assert len(running) == 1, output[-3000:]
     job_id = running[0].job_id
-    defaults = JobConfig(kafka_bootstrap="", es_hosts="")
-    full = reference.expected(tweets, reference.Windows(), set(STOP_WORDS.split(",")),
-                              list(defaults.tracked_terms))  # fmt: skip
-    want = {query: full[query] for query in CLOSED}
+    full = expected_with_defaults(tweets)
+    want = {query: full[query] for query in CLOSED_BY_CLOSING}
     try:
         got = settle(Elasticsearch(settings.es_url), prefix, want, timeout_s=300)
         # A second `up` of the one-shot service finds the job and submits nothing.

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from flink_jobs.config import STOP_WORDS, JobConfig
 from tests.support import pipeline_results, reference
 from tests.support.installed import user_environment
 from tweetflow.stack.stack import LocalStack
@@ -67,10 +66,8 @@ def test_the_installed_package_runs_the_default_job_exactly(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "finished" in done.stdout
 
-    defaults = JobConfig(kafka_bootstrap="", es_hosts="")
     tweets = pipeline_run["tweets"]
-    want = reference.expected(tweets, reference.Windows(), set(STOP_WORDS.split(",")),
-                              list(defaults.tracked_terms))  # fmt: skip
+    want = pipeline_results.expected_with_defaults(tweets)
     got = pipeline_results.actual(pipeline_run["es"], prefix)
     for query in pipeline_results.COMPARED:
         assert want[query], f"the reference for {query} is empty"

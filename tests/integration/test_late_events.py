@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
     for tweet in on_time:
         sink.send(tweet)
     sink.flush()
-    config = stack.job_config(
+    config = replace(
+        stack.job_config(),
         kafka_topic=topic,
         kafka_group_id=topic,
         es_index_prefix=prefix,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,7 @@ def random_payloads(count: int, seed: int) -> list[bytes]:
 
 
 def test_tweet_fields_equal_the_json_functions(stack: LocalStack, tmp_path: Path) -> None:
-    config = stack.job_config(log_dir=tmp_path / "logs", checkpoint_dir=tmp_path / "chk")
+    config = replace(stack.job_config(), log_dir=tmp_path / "logs", checkpoint_dir=tmp_path / "chk")
     env = runtime.table_environment(config)
     env.get_config().set("restart-strategy.type", "none")  # a failure fails the test
     # The 1 MB text of a bad record comes back three times in one row.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,22 @@ def make_odd(tweets: list[dict[str, Any]]) -> None:
 WINDOWS = reference.Windows(hashtag_s=60, hashtag_slide_s=20)
 TRACKED_TERMS = ("flink", "kafka", "streaming")
 TRACKED_DOMAINS = ("flink.apache.org", "github.com")
+
+
+# The results whose windows a tweet two minutes past the input closes in a running job (the
+# hashtag windows are an hour long by default and stay open).
+CLOSED_BY_CLOSING = (
+    "tweet_rate", "tweet_rolling", "author_counts", "word_counts", "languages", "cashtags",
+    "top_mentions", "top_domains", "tracked_counts", "live_tweets", "users",
+)  # fmt: skip
+
+
+def expected_with_defaults(tweets: list[dict[str, Any]]) -> dict[str, Any]:
+    """The reference for the job as users run it: the default windows, terms and domains."""
+    defaults = JobConfig(kafka_bootstrap="", es_hosts="")
+    return reference.expected(
+        tweets, reference.Windows(), set(STOP_WORDS.split(",")), list(defaults.tracked_terms)
+    )
 
 
 def ms(iso: str) -> int:
@@ -222,7 +239,8 @@ def job_config(
         tracked_terms=TRACKED_TERMS,
         tracked_domains=TRACKED_DOMAINS,
     )
-    return stack.job_config(**(values | overrides))
+    archive = bool(overrides.get("archive_path"))
+    return replace(stack.job_config(archive=archive), **(values | overrides))
 
 
 def run_job(stack: LocalStack, topic: str, prefix: str, tmp: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -83,7 +84,8 @@ def cluster_logs(lines: Annotated[int, typer.Option("-n", help="lines from the e
 
 def _sql_config(bounded: bool, cluster: FlinkCluster) -> JobConfig:
     configured = cluster.distribution.configuration()
-    return LocalStack(cluster.settings).job_config(
+    return replace(
+        LocalStack(cluster.settings).job_config(),
         kafka_group_id="tweetflow-sql-client",
         bounded=bounded,
         checkpoint_dir=None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -191,19 +192,6 @@ def job_run(
 
     settings = _settings()
     stack = LocalStack(settings)
-    overrides: dict[str, object] = {
-        "kafka_group_id": "tweetflow",
-        "bounded": bounded,
-        "enrichment": enrichment,
-        "archive_path": archive,
-    }
-    for name, value in (
-        ("watermark_delay_s", watermark_delay),
-        ("es_flush_interval", flush_interval),
-        ("es_refresh_interval", refresh_interval),
-    ):
-        if value is not None:  # else the job's default
-            overrides[name] = value
     if resume:
         if from_savepoint or jobmanager:
             fail("--resume restarts a mini-cluster run; on a cluster use --from-savepoint")
@@ -214,34 +202,44 @@ def job_run(
         if newest is None:
             fail(f"no complete checkpoint under {directory}: run without --resume")
         from_savepoint = str(newest)
-    if from_savepoint:
-        overrides["from_savepoint"] = from_savepoint
-        overrides["allow_non_restored_state"] = allow_non_restored_state
     rest = FlinkRest(jobmanager) if jobmanager else None
+    cluster: dict[str, str] = {}
     if rest is not None:
         try:
             cluster = rest.configuration()
         except FlinkRestError as exc:
             fail(str(exc))
-        # The cluster's configuration wins for checkpointing, state and parallelism: a client
-        # path may not even exist there (docs/cluster.md).
-        overrides |= {
-            "jobmanager": jobmanager,
-            "checkpoint_dir": None,
-            "parallelism": 0,
-            "cluster_options": tuple(cluster.items()),
-        }
-    if parallelism:
-        overrides["parallelism"] = parallelism
     try:
-        if set_option:
-            overrides["flink_options"] = parse_flink_options(set_option)
+        config = replace(
+            stack.job_config(archive=bool(archive)),
+            kafka_group_id="tweetflow",
+            bounded=bounded,
+            enrichment=enrichment,
+            archive_path=archive,
+            from_savepoint=from_savepoint,
+            allow_non_restored_state=bool(from_savepoint) and allow_non_restored_state,
+            flink_options=parse_flink_options(set_option or []),
+        )
+        if watermark_delay is not None:  # else the job's default, and so on
+            config = replace(config, watermark_delay_s=watermark_delay)
+        if flush_interval is not None:
+            config = replace(config, es_flush_interval=flush_interval)
+        if refresh_interval is not None:
+            config = replace(config, es_refresh_interval=refresh_interval)
         if without:
-            overrides["queries"] = catalog.core_queries_without(without)
-    except ValueError as exc:
-        fail(str(exc))
-    try:
-        config = stack.job_config(**overrides)
+            config = replace(config, queries=catalog.core_queries_without(without))
+        if rest is not None:
+            # The cluster's configuration wins for checkpointing, state and parallelism: a
+            # client path may not even exist there (docs/cluster.md).
+            config = replace(
+                config,
+                jobmanager=jobmanager,
+                checkpoint_dir=None,
+                parallelism=0,
+                cluster_options=tuple(cluster.items()),
+            )
+        if parallelism:
+            config = replace(config, parallelism=parallelism)
         result = runtime.start(config)
     except (ValueError, runtime.SavepointMismatchError) as exc:
         fail(str(exc))
@@ -332,7 +330,11 @@ def job_explain() -> None:
     from flink_jobs import runtime
 
     stack = LocalStack(_settings())
-    typer.echo(runtime.explain(stack.job_config(kafka_group_id="tweetflow-explain", bounded=True)))
+    typer.echo(
+        runtime.explain(
+            replace(stack.job_config(), kafka_group_id="tweetflow-explain", bounded=True)
+        )
+    )
 
 
 def index_summary(settings: Settings) -> dict[str, int]:
@@ -467,13 +469,15 @@ def demo(
     config = synthetic_config(tweets, int(time.time()), None, 50.0)
     producer_cli.send(settings, synthetic_records(config))
     # Read only what this demo produced, whatever earlier runs left in the topic.
-    job_config = stack.job_config(
+    archived = archive and enrichment != "off"
+    job_config = replace(
+        stack.job_config(archive=archived),
         kafka_group_id=f"tweetflow-demo-{int(time.time())}",
         bounded=True,
         scan_startup_mode="timestamp",
         scan_startup_timestamp_ms=produced_from_ms,
         enrichment=enrichment,
-        archive_path=str(settings.state_dir / "archive") if archive and enrichment != "off" else "",
+        archive_path=str(settings.state_dir / "archive") if archived else "",
     )
     typer.echo("running the Flink SQL job on the embedded mini-cluster until the topic's end")
     job_id = runtime.run(job_config)

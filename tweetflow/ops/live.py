@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -98,7 +98,8 @@ def run(stack: LocalStack, options: LiveOptions, say: TextIO = sys.stderr) -> in
     producer = start_producer(options, log_file)
     result = None
     try:
-        config = stack.job_config(
+        config = replace(
+            stack.job_config(),
             kafka_group_id=f"tweetflow-live-{began_ms}",
             scan_startup_mode="timestamp",
             scan_startup_timestamp_ms=began_ms,

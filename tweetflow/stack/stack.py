@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tweetflow.core import artifacts
 from tweetflow.core.java import Java, find_java
@@ -109,24 +109,23 @@ class LocalStack:
     def status(self) -> list[ServiceStatus]:
         return [service.status() for service in self.services.values()]
 
-    def job_config(self, **overrides: Any) -> JobConfig:
-        """A configuration of the analytics job that reads and writes this stack."""
+    def job_config(self, archive: bool = False) -> JobConfig:
+        """The analytics job's configuration for this stack: its addresses and credentials,
+        the jars it ships (the Parquet writer's too with `archive`), its checkpoints and logs
+        under the state directory. Callers change it with dataclasses.replace."""
         from flink_jobs.config import JobConfig
 
         java = self.java()
         settings = self.settings
-        base = JobConfig.from_settings(settings)
         connectors = self.job_connector_jars(java)
-        if overrides.get("archive_path"):
-            connectors = (*connectors, *self.archive_jars(java))
-        local = {
-            "connector_jars": connectors,
-            "functions_jar": self.functions_jar(java),
-            "checkpoint_dir": settings.checkpoint_dir,
-            "log_dir": settings.state_dir / "logs" / "flink",
-            "java_home": java.home,
-        }
-        return replace(base, **{**local, **overrides})
+        return replace(
+            JobConfig.from_settings(settings),
+            connector_jars=(*connectors, *(self.archive_jars(java) if archive else ())),
+            functions_jar=self.functions_jar(java),
+            checkpoint_dir=settings.checkpoint_dir,
+            log_dir=settings.state_dir / "logs" / "flink",
+            java_home=java.home,
+        )
 
     def log_files(self) -> dict[str, Path]:
         return {name: service.log_file for name, service in self.services.items()}
