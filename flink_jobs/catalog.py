@@ -65,9 +65,19 @@ QUERIES: dict[str, Query] = {
         ("queries/tracked_route.sql", "queries/tracked_counts.sql"),
     ),
     "late_tweets": Query(("ddl/late_tweets_es.sql",), ("queries/late_tweets.sql",)),
+    # What the job could not use: records dead-lettered (per reason), and how many good ones
+    # arrived per minute, repeats included (the duplicates dropped, against tweet_rate).
     "dead_letters": Query(
-        ("ddl/dead_letters_kafka.sql", "ddl/dead_letter_counts_es.sql"),
-        ("queries/dead_letters.sql", "queries/dead_letter_counts.sql"),
+        (
+            "ddl/dead_letters_kafka.sql",
+            "ddl/dead_letter_counts_es.sql",
+            "ddl/received_counts_es.sql",
+        ),
+        (
+            "queries/dead_letters.sql",
+            "queries/dead_letter_counts.sql",
+            "queries/received_counts.sql",
+        ),
     ),
     "top_mentions": Query(("ddl/top_mentions_es.sql",), ("queries/top_mentions.sql",)),
     "top_domains": Query(("ddl/top_domains_es.sql",), ("queries/top_domains.sql",)),

@@ -48,6 +48,8 @@ CASHTAGS = ("AAPL", "TSLA", "MSFT", "NVDA", "AMZN", "GOOG", "BTC", "SPY")
 @dataclass(frozen=True)
 class SyntheticConfig:
     seed: int = 42
+    # The first tweet's id; None: one derived from the seed, so the same seed gives the same ids.
+    first_id: int | None = None
     count: int | None = 10_000  # None: endless
     start_ms: int = 1_767_225_600_000  # 2026-01-01T00:00:00Z
     per_second: float = 50.0  # event-time density
@@ -123,7 +125,9 @@ def generate(config: SyntheticConfig) -> Iterator[dict[str, Any]]:
     words = {lang: text.split() for lang, text in WORDS.items()}
     gap_ms = 1000.0 / config.per_second
     recent: list[tuple[str, str]] = []  # (id_str, screen_name) of recent originals
-    id_base = 1_900_000_000_000_000_000 + (config.seed % 1_000_000) * 1_000_000_000
+    id_base = config.first_id
+    if id_base is None:
+        id_base = 1_900_000_000_000_000_000 + (config.seed % 1_000_000) * 1_000_000_000
     created_second, created_at = -1, ""  # formatting a date costs more than most of a tweet
     burst_center = burst_width = 0.0
     if config.count:
@@ -226,20 +230,33 @@ def tweets(
     )
 
 
+# Twitter's snowflake ids count milliseconds from this instant in their top 41 bits.
+TWITTER_EPOCH_MS = 1_288_834_974_657
+
+
+def snowflake(at_ms: int) -> int:
+    """The first id Twitter could have issued at `at_ms`: 4,194,304 ids per millisecond."""
+    return (at_ms - TWITTER_EPOCH_MS) << 22
+
+
 def synthetic_config(
     count: int | None,
-    seed: int,
+    seed: int | None,
     rate: float | None,
     event_rate: float,
     late: float = 0.0,
     out_of_order: float = 0.02,
 ) -> SyntheticConfig:
-    """Live (with a send rate) event times follow the clock; a finite batch ends about now."""
+    """Live (with a send rate) event times follow the clock; a finite batch ends about now.
+    Without a seed, a random one, and ids that no earlier run used: Twitter-style ids of this
+    moment (a job deduplicating by id would drop a rerun's tweets as repeats); with a seed, the
+    same tweets and ids every time."""
     per_second = rate or event_rate
     now_ms = int(time.time() * 1000)
     start_ms = now_ms if rate or count is None else now_ms - int(count / per_second * 1000)
     return SyntheticConfig(
-        seed=seed,
+        seed=random.SystemRandom().randrange(2**31) if seed is None else seed,
+        first_id=snowflake(now_ms) if seed is None else None,
         count=count,
         start_ms=start_ms,
         per_second=per_second,

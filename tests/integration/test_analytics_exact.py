@@ -15,11 +15,13 @@ import pytest
 
 from tests.support.pipeline_results import (
     BAD_RECORDS,
+    DUPLICATES,
     HOSTILE_TEXT,
     ODD_HASHTAGS,
     actual,
     documents,
     expected,
+    ms,
     run_job,
 )
 from tests.support.topics import consume
@@ -86,6 +88,18 @@ def test_odd_and_duplicate_tweets_arrive_once_and_unchanged(pipeline_run: dict[s
     assert len(live) == len({t["id_str"] for t in tweets}) == len(tweets)
 
 
+def test_every_good_record_is_counted_as_received_repeats_included(
+    pipeline_run: dict[str, Any],
+) -> None:
+    """received_counts: per minute, the tweets plus the repeats the filter then dropped."""
+    tweets = pipeline_run["tweets"]
+    minute = lambda t: t["timestamp_ms"] // 60_000 * 60_000  # noqa: E731
+    repeated = tweets[1000 : 1000 + DUPLICATES]  # sent twice (pipeline_results.pipeline_run)
+    want = Counter(map(minute, tweets)) + Counter(map(minute, repeated))
+    docs = documents(pipeline_run["es"], f"{pipeline_run['prefix']}received_counts")
+    assert {ms(d["window_start"]): d["records"] for d in docs} == want
+
+
 def test_tracked_tweets_are_routed_keyed_by_term(
     pipeline_run: dict[str, Any], stack: LocalStack
 ) -> None:
@@ -140,7 +154,10 @@ def test_the_dead_letter_summary_counts_every_rejected_record(
     assert summary["reasons"] == {reason: n * runs for reason, n in reasons.items()}
     assert summary["from_job"] == summary["total"] == runs * len(BAD_RECORDS)
     assert summary["late_tweets"] == 0
+    # Each repeated tweet is dropped once by the job's filter, and counted.
+    assert summary["duplicates_dropped"] == DUPLICATES
     text = run("--newest", "20")
     assert f"{summary['total']} dead letters in {pipeline_run['topic']}.dlq" in text
     assert "\x1b" not in text and "\x07" not in text  # a hostile record shown inert
     assert " not json" in text
+    assert f"{DUPLICATES} repeated tweets dropped" in text

@@ -5,6 +5,7 @@ the checkout."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +14,25 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def build_wheel(out: Path) -> Path:
+    """`pip wheel .` on a copy of the checkout's files (tracked and new, not ignored ones): a
+    build/ left in the checkout could carry modules that no longer exist into the wheel."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPOSITORY, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    source = out / "source"
+    for name in filter(None, listed):
+        origin, copy = REPOSITORY / name, source / name
+        if not origin.exists() and not origin.is_symlink():
+            continue  # deleted, not yet committed
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if origin.is_symlink():
+            copy.symlink_to(os.readlink(origin))
+        else:
+            shutil.copy2(origin, copy)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), "."],
-        cwd=REPOSITORY,
+        cwd=source,
         check=True,
         timeout=300,
     )

@@ -106,3 +106,24 @@ def test_out_of_order_and_late_shares() -> None:
     assert 0.007 < late < 0.013
     assert 0.04 < out_of_order < 0.06
     assert all(s >= 0 for s in shifted)
+
+
+def test_runs_without_a_seed_never_repeat_an_id_and_a_seed_repeats_them_all() -> None:
+    """A second `tweetflow produce` beside a running job: repeated ids would be dropped as
+    duplicates and overwrite the first run's live tweets."""
+    from producer.synthetic import synthetic_config
+
+    def ids(seed: int | None) -> list[str]:
+        config = synthetic_config(2000, seed, None, 50.0)
+        return [t["id_str"] for t in generate(config)]
+
+    first, second = ids(None), ids(None)
+    assert len(set(first)) == len(first)
+    assert not set(first) & set(second)
+    assert int(second[0]) > int(first[-1])  # later runs, higher ids, as on Twitter
+    assert ids(7) == ids(7)
+    # Whatever the retweets and quotes point at was sent by the same run.
+    tweets = list(generate(synthetic_config(2000, None, None, 50.0)))
+    own = {t["id_str"] for t in tweets}
+    quoted = {t["quoted_status_id_str"] for t in tweets if t.get("quoted_status_id_str")}
+    assert quoted and quoted <= own

@@ -369,16 +369,19 @@ def dead_letters(
     except KafkaUnavailable as exc:
         fail(str(exc))
     late: int | None
+    dropped: int | None = None
     try:
         es = connect(settings, timeout=10)
         index = f"{prefix}late_tweets"
         late = int(es.count(index=index)["count"]) if es.indices.exists(index=index) else 0
+        dropped = letters.duplicates(es, prefix)
     except Exception:  # the counts of Kafka still stand on their own
         late = None
     if as_json:
-        typer.echo(json.dumps(summary.as_dict() | {"late_tweets": late}, ensure_ascii=False))
+        extra = {"late_tweets": late, "duplicates_dropped": dropped}
+        typer.echo(json.dumps(summary.as_dict() | extra, ensure_ascii=False))
     else:
-        typer.echo(letters.render(summary, late))
+        typer.echo(letters.render(summary, late, dropped=dropped))
 
 
 es_app = typer.Typer(help="tweetflow's Elasticsearch indexes.")
@@ -466,7 +469,7 @@ def demo(
     _up(stack)
     began = time.monotonic()
     produced_from_ms = int(time.time() * 1000)
-    config = synthetic_config(tweets, int(time.time()), None, 50.0)
+    config = synthetic_config(tweets, None, None, 50.0)
     producer_cli.send(settings, synthetic_records(config))
     # Read only what this demo produced, whatever earlier runs left in the topic.
     archived = archive and enrichment != "off"

@@ -60,7 +60,13 @@ def produce(
             "0 = endless (synthetic, bluesky) or all (replay)",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="synthetic: same seed, same tweets")] = 42,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            help="synthetic: the same seed gives the same tweets and ids; without one, every "
+            "run has ids of its own"
+        ),
+    ] = None,
     rate: Annotated[
         float, typer.Option(min=0, help="tweets per second sent; 0 = as fast as possible")
     ] = 0,

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
 
 from producer.kafka_sink import dlq_topic
 from tweetflow.ops.terminal_text import clip, safe
@@ -58,7 +60,29 @@ def _count(summary: Summary, value: bytes) -> None:
     summary.newest.append({"reason": reason, "position": position, "raw": raw[:200]})
 
 
-def render(summary: Summary, late: int | None, width: int = 100) -> str:
+def duplicates(es: Elasticsearch, prefix: str) -> int | None:
+    """Tweets the job's duplicate filter dropped: per closed minute, the good records received
+    (repeats included) minus the tweets counted; None before the job wrote either. Minutes
+    that only one of the two results holds yet (written a moment apart) are left out."""
+    received_index, rate_index = f"{prefix}received_counts", f"{prefix}tweet_rate"
+    if not (es.indices.exists(index=received_index) and es.indices.exists(index=rate_index)):
+        return None
+    es.indices.refresh(index=f"{received_index},{rate_index}")
+    received = {
+        d["window_start"]: d["records"] for d in _all(es, received_index, {"match_all": {}})
+    }
+    counted = {
+        d["window_start"]: d["tweets"]
+        for d in _all(es, rate_index, {"term": {"window_seconds": 60}})
+    }
+    return sum(received[minute] - counted[minute] for minute in received.keys() & counted.keys())
+
+
+def _all(es: Elasticsearch, index: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+    return [hit["_source"] for hit in scan(es, index=index, query={"query": query})]
+
+
+def render(summary: Summary, late: int | None, width: int = 100, dropped: int | None = None) -> str:
     """The summary for a terminal: record text is untrusted and shown sanitized, clipped."""
     lines = [f"{summary.total:,} dead letters in {summary.topic}"]
     if summary.total:
@@ -69,6 +93,11 @@ def render(summary: Summary, late: int | None, width: int = 100) -> str:
         lines += [f"{n:>9,}  {safe(reason)}" for reason, n in summary.reasons.most_common()]
     if late is not None:
         lines.append(f"{late:,} late tweets (dropped by the windows, kept in late_tweets)")
+    if dropped is not None:
+        lines.append(
+            f"{dropped:,} repeated tweets dropped (an id the job had seen within its duplicate "
+            "horizon)"
+        )
     if summary.newest:
         lines.append("newest:")
         for letter in reversed(summary.newest):
