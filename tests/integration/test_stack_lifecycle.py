@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -49,4 +51,28 @@ def test_a_taken_port_gives_an_actionable_error(tmp_path: Path) -> None:
         with pytest.raises(StackError, match=f"{settings.kafka_port}.*TWEETFLOW_KAFKA_PORT"):
             stack.up()
     stack.down()
+    assert all(not s.running for s in stack.status())
+
+
+def test_two_stack_ups_at_once_start_one_stack(tmp_path: Path) -> None:
+    """Two terminals typing `tweetflow stack up` together: both used to fail ("elasticsearch
+    exited during start-up") and leave Kafka up, Elasticsearch down."""
+    settings = stack_settings(tmp_path)
+    env = process.child_environment() | settings.as_env()
+    command = [sys.executable, "-m", "tweetflow.cli", "stack", "up"]
+    stack = LocalStack(settings)
+    try:
+        ups = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, stdin=subprocess.DEVNULL)
+            for _ in range(2)
+        ]  # fmt: skip
+        outputs = [up.communicate(timeout=300)[0] for up in ups]
+        assert [up.returncode for up in ups] == [0, 0], outputs
+        assert sum("waiting" in output for output in outputs) == 1, outputs
+        assert all(s.healthy for s in stack.status())
+        for service in stack.services.values():
+            assert len(process.find_marked(service.name, settings.state_dir)) == 1
+    finally:
+        stack.down()
     assert all(not s.running for s in stack.status())

@@ -115,3 +115,27 @@ def test_escape_sequences_in_tweets_stay_inert(terminal: Terminal, settings: Set
     assert terminal.pane("pane_title") != "pwned"
     stop(terminal)
     es.indices.delete(index=f"{prefix}*")
+
+
+def test_the_newest_window_shown_has_ended(settings: Settings) -> None:
+    """After `demo` (a bounded run) the hour-long windows that end in the future are in the
+    index too; a live job's closed windows must not hide behind them for an hour."""
+    from tweetflow.ops import watch
+
+    prefix = f"ended{int(time.time())}_"
+    es = Elasticsearch(settings.es_url)
+    now_min = int(time.time()) // 60 * 60_000
+    for start, tag in ((now_min - 3_600_000, "closed"), (now_min - 1_800_000, "leftover")):
+        es.index(
+            index=f"{prefix}top_hashtags",
+            id=f"{start}-1",
+            document={"window_start": start, "window_end": start + 3_600_000, "rank": 1,
+                      "hashtag": tag, "tweets": 7},
+        )  # fmt: skip
+    es.indices.refresh(index=f"{prefix}top_hashtags")
+    try:
+        snap = watch.Source(es, prefix).snapshot()
+        assert [r.name for r in snap.tops] == ["closed"]
+        assert snap.tops_window == (now_min - 3_600_000, now_min)
+    finally:
+        es.indices.delete(index=f"{prefix}*")

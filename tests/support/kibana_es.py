@@ -9,6 +9,7 @@ pipeline run filled."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -28,10 +29,23 @@ def _query(
         }
     ]
     kql = source.get("query", {}).get("query", "")
-    if kql:  # tweetflow's saved queries are single field:value terms, the same in both syntaxes
-        clauses.append({"query_string": {"query": kql}})
+    clauses += [_kql_clause(part) for part in filter(None, kql.split(" and "))]
     clauses += [{"match_phrase": {field: value}} for field, value in filters.items()]
     return {"bool": {"filter": clauses}}
+
+
+KQL_RANGE = re.compile(r"^\s*([\w.]+)\s*(<=|>=|<|>)\s*(\S+)\s*$")
+RANGE_OPERATORS = {"<=": "lte", ">=": "gte", "<": "lt", ">": "gt"}
+
+
+def _kql_clause(kql: str) -> dict[str, Any]:
+    """One clause of tweetflow's saved KQL: `field:value` (the same in Lucene's syntax) or a
+    range `field <= value`, date math included, as Kibana turns it into a range query."""
+    found = KQL_RANGE.match(kql)
+    if found:
+        field, operator, value = found.groups()
+        return {"range": {field: {RANGE_OPERATORS[operator]: value}}}
+    return {"query_string": {"query": kql.strip()}}
 
 
 def _bucket(agg: dict[str, Any]) -> dict[str, Any]:

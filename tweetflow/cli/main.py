@@ -46,8 +46,11 @@ def _settings() -> Settings:
 
 
 def _up(stack: LocalStack) -> None:
+    def waiting() -> None:
+        typer.echo("another `tweetflow stack up` or `down` is at work on this stack: waiting")
+
     try:
-        report = stack.up()
+        report = stack.up(on_wait=waiting)
     except StackError as exc:
         fail(str(exc))
     endpoints = {name: service.endpoint for name, service in stack.services.items()}

@@ -66,6 +66,12 @@ def client(settings: Settings) -> Elasticsearch:
     return connect(settings, timeout=5, max_retries=0)
 
 
+# Windows that have ended by the clock. A live job fires a window only after it ends; a bounded
+# run (`demo`, `job run --bounded`) fires every open one at the input's end, and an hour-long
+# window ending in the future would otherwise stay "newest" over a live job's results.
+ENDED = {"range": {"window_end": {"lte": "now"}}}
+
+
 class Source:
     """The result indexes of one job (one index prefix) in one Elasticsearch."""
 
@@ -85,8 +91,8 @@ class Source:
     def _newest_ranking(
         self, index: str, filters: list[dict[str, Any]], name: str, value: str, size: int
     ) -> tuple[list[Ranked], tuple[int, int] | None]:
-        """The top-N list of the newest window, as the job ranked it."""
-        match = {"bool": {"filter": filters}} if filters else {"match_all": {}}
+        """The top-N list of the newest window that has ended, as the job ranked it."""
+        match = {"bool": {"filter": [*filters, ENDED]}}
         newest = self._hits(index, match, [{"window_start": "desc"}], 1)
         if not newest:
             return [], None
@@ -104,7 +110,7 @@ class Source:
         ]
 
     def _rate(self, snap: Snapshot) -> None:
-        query = {"term": {"window_seconds": 2}}
+        query = {"bool": {"filter": [{"term": {"window_seconds": 2}}, ENDED]}}
         docs = self._hits("tweet_rate", query, [{"window_start": "desc"}], RATE_WINDOWS)
         if not docs:
             return
@@ -114,7 +120,7 @@ class Source:
         starts = range(newest - (RATE_WINDOWS - 1) * 2000, newest + 1, 2000)
         snap.rate = [counts.get(s, 0) for s in starts]
         snap.rate_end_ms = newest + 2000
-        rolling = self._hits("tweet_rolling", {"match_all": {}}, [{"window_start": "desc"}], 1)
+        rolling = self._hits("tweet_rolling", ENDED, [{"window_start": "desc"}], 1)
         snap.rolling_minute = int(rolling[0]["tweets"]) if rolling else None
 
     def _volume(self, hashtag: str, newest_ms: int) -> list[int]:

@@ -8,12 +8,13 @@ file was lost.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tweetflow.core.errors import StackError
@@ -27,6 +28,22 @@ PYFLINK_LOOPBACK_VARIABLES = (
     "PYTHON_LOOPBACK_SERVER_ADDRESS",
     "_PYTHON_WORKER_MEMORY_LIMIT",
 )
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One `up` or `down` of a state directory at a time: two at once both found nothing
+    running, both started the same services on the same ports and data, and the loser's
+    clean-up stopped the winner's. `on_wait` is told once when another holds the lock."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def child_environment() -> dict[str, str]:

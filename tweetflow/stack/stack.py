@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 from tweetflow.core import artifacts
 from tweetflow.core.java import Java, find_java
 from tweetflow.core.settings import Settings
+from tweetflow.stack import process
 from tweetflow.stack.elasticsearch import Elasticsearch
 from tweetflow.stack.es_gateway_service import ElasticsearchGateway
 from tweetflow.stack.kafka import Kafka
@@ -75,7 +77,15 @@ class LocalStack:
             return ()
         return tuple(self.connector_jars(java))
 
-    def up(self) -> UpReport:
+    @property
+    def lock_file(self) -> Path:
+        return self.settings.state_dir / "stack.lock"
+
+    def up(self, on_wait: Callable[[], None] | None = None) -> UpReport:
+        with process.exclusive(self.lock_file, on_wait):
+            return self._up()
+
+    def _up(self) -> UpReport:
         began = time.monotonic()
         java = self.java()
         jars = {name: self._artifacts(name, java) for name in self.services}
@@ -103,8 +113,9 @@ class LocalStack:
         return artifacts.ensure(name, self.settings.cache_dir, java.home)
 
     def down(self) -> None:
-        for service in reversed(list(self.services.values())):
-            service.stop()
+        with process.exclusive(self.lock_file):
+            for service in reversed(list(self.services.values())):
+                service.stop()
 
     def status(self) -> list[ServiceStatus]:
         return [service.status() for service in self.services.values()]
