@@ -74,7 +74,9 @@ def cluster_status() -> None:
 
 
 @cluster_app.command("logs")
-def cluster_logs(lines: Annotated[int, typer.Option("-n", help="lines from the end")] = 40) -> None:
+def cluster_logs(
+    lines: Annotated[int, typer.Option("-n", min=1, help="lines from the end")] = 40,
+) -> None:
     """Print the end of each process's log."""
     for path in _cluster().log_files().values():
         typer.echo(f"==> {path} <==")

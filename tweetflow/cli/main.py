@@ -82,7 +82,7 @@ def stack_status() -> None:
 @stack_app.command("logs")
 def stack_logs(
     service: Annotated[str, typer.Argument(help="kafka or elasticsearch")] = "",
-    lines: Annotated[int, typer.Option("-n", help="lines from the end")] = 40,
+    lines: Annotated[int, typer.Option("-n", min=1, help="lines from the end")] = 40,
 ) -> None:
     """Print the end of each service's log."""
     for name, path in LocalStack(_settings()).log_files().items():
@@ -151,15 +151,19 @@ def job_run(
         ),
     ] = False,
     parallelism: Annotated[
-        int, typer.Option(help="0: 1 on the mini-cluster, every slot of the cluster otherwise")
+        int,
+        typer.Option(
+            min=0, help="0: 1 on the mini-cluster, the cluster's parallelism.default otherwise"
+        ),
     ] = 0,
     enrichment: EnrichmentOption = "vectorized",
     archive: ArchiveOption = "",
     watermark_delay: Annotated[
         int | None,
         typer.Option(
+            min=0,
             help="seconds a tweet may arrive late and still count; windows close this much "
-            "after their end (default 5)"
+            "after their end (default 5)",
         ),
     ] = None,
     flush_interval: Annotated[
@@ -356,7 +360,9 @@ PrefixOption = Annotated[
 
 @app.command("dead-letters")
 def dead_letters(
-    newest: Annotated[int, typer.Option(help="show this many of the newest dead letters")] = 5,
+    newest: Annotated[
+        int, typer.Option(min=0, help="show this many of the newest dead letters")
+    ] = 5,
     prefix: PrefixOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
@@ -393,7 +399,9 @@ app.add_typer(es_app, name="es")
 
 @es_app.command("prune")
 def es_prune(
-    keep_days: Annotated[int, typer.Option(help="days of live tweets to keep, today included")] = 7,
+    keep_days: Annotated[
+        int, typer.Option(min=1, help="days of live tweets to keep, today included")
+    ] = 7,
     prefix: PrefixOption = None,
 ) -> None:
     """Delete live-tweet indexes older than --keep-days (run it daily, e.g. from cron)."""
@@ -409,7 +417,7 @@ def watch(
     hashtag: Annotated[
         str, typer.Option(help="the hashtag view: its volume, co-occurring hashtags, influencers")
     ] = "",
-    interval: Annotated[float, typer.Option(help="seconds between refreshes")] = 2.0,
+    interval: Annotated[float, typer.Option(min=0.5, help="seconds between refreshes")] = 2.0,
     prefix: PrefixOption = None,
     once: Annotated[
         bool, typer.Option(help="print one screen and exit; status 1 if Elasticsearch failed")
@@ -435,7 +443,7 @@ def live(
     source: Annotated[str, typer.Option(help="bluesky (the public post stream) or synthetic")] = (
         "bluesky"
     ),
-    rate: Annotated[float, typer.Option(help="synthetic: tweets per second")] = 200.0,
+    rate: Annotated[float, typer.Option(min=0, help="synthetic: tweets per second")] = 200.0,
     enrich_profiles: Annotated[
         bool, typer.Option(help="bluesky: fetch follower counts for the influencers query")
     ] = True,
@@ -458,7 +466,7 @@ def live(
 
 @app.command()
 def demo(
-    tweets: Annotated[int, typer.Option(help="synthetic tweets to produce")] = 20_000,
+    tweets: Annotated[int, typer.Option(min=1, help="synthetic tweets to produce")] = 20_000,
     enrichment: EnrichmentOption = "vectorized",
     archive: Annotated[
         bool, typer.Option(help="archive the tweets as Parquet in $TWEETFLOW_STATE_DIR/archive")

@@ -1,0 +1,47 @@
+"""Every command refuses a value outside its range before it starts anything, and says the
+allowed range (`tweetflow produce` has its own: test_produce_options.py)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from tweetflow.cli.main import app
+
+# Nothing listens here: a value that got past the checks would fail on a service instead.
+UNREACHABLE = {
+    "TWEETFLOW_KAFKA_SERVERS": "127.0.0.1:9",
+    "TWEETFLOW_ES_HOSTS": "http://127.0.0.1:9",
+    "TWEETFLOW_STATE_DIR": "/nonexistent/tweetflow-state",
+}
+
+
+BOX = "│╭╮╰╯─"
+
+
+def at_least(option: str, low: str) -> str:
+    return f"'{option}': Input should be greater than or equal to {low}"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["job", "run", "--watermark-delay", "-1"], at_least("--watermark-delay", "0")),
+        (["job", "run", "--parallelism", "-1"], at_least("--parallelism", "0")),
+        (["demo", "--tweets", "-5"], at_least("--tweets", "1")),
+        (["demo", "--tweets", "0"], at_least("--tweets", "1")),
+        (["es", "prune", "--keep-days", "0"], at_least("--keep-days", "1")),
+        (["dead-letters", "--newest", "-2"], at_least("--newest", "0")),
+        (["watch", "--interval", "0"], at_least("--interval", "0.5")),
+        (["stack", "logs", "-n", "0"], at_least("-n", "1")),
+        (["cluster", "logs", "-n", "0"], at_least("-n", "1")),
+        (["live", "--rate", "-1"], at_least("--rate", "0")),
+    ],
+)
+def test_a_wrong_value_is_refused_with_its_range(args: list[str], says: str) -> None:
+    result = CliRunner().invoke(app, args, env=UNREACHABLE)
+    # The message is boxed and wrapped for the terminal: read it without the box.
+    output = " ".join(result.output.translate(str.maketrans("", "", BOX)).split())
+    assert result.exit_code == 2, output
+    assert says in output
+    assert "Traceback" not in output
