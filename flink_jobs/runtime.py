@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from flink_jobs import es_templates, gateway
 from flink_jobs.config import JobConfig
 from flink_jobs.render import session_options, statements
+from tweetflow.core import reachable
 
 if TYPE_CHECKING:
     from pyflink.table import TableEnvironment, TableResult
@@ -139,8 +140,14 @@ class SavepointMismatchError(RuntimeError):
 
 
 def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult:
-    """Install the index templates and submit the job; returns without waiting for it."""
+    """Install the index templates and submit the job; returns without waiting for it. Kafka
+    and Elasticsearch must answer first: a job without them starts, says nothing and waits."""
     config.check_intervals()
+    try:
+        reachable.kafka(config.kafka_bootstrap)
+        reachable.elasticsearch(config.es_hosts)
+    except reachable.Unreachable as exc:
+        raise ValueError(str(exc)) from None
     _install_templates(config)
     env = env or table_environment(config)
     ddl, inserts = statements(config)

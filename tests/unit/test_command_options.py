@@ -45,3 +45,23 @@ def test_a_wrong_value_is_refused_with_its_range(args: list[str], says: str) -> 
     assert result.exit_code == 2, output
     assert says in output
     assert "Traceback" not in output
+
+
+def test_job_run_without_kafka_or_elasticsearch_says_so_at_once() -> None:
+    """It printed "submitted" and then waited in silence (Kafka down) or died in a traceback
+    (Elasticsearch down)."""
+    import socket
+
+    result = CliRunner().invoke(app, ["job", "run", "--bounded"], env=UNREACHABLE)
+    assert result.exit_code == 1
+    assert "Kafka at 127.0.0.1:9 does not answer" in result.output
+    assert "tweetflow stack up" in result.output and "TWEETFLOW_KAFKA_SERVERS" in result.output
+    with socket.socket() as listener:  # something answers where Kafka is said to be
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        env = UNREACHABLE | {"TWEETFLOW_KAFKA_SERVERS": f"127.0.0.1:{port}"}
+        result = CliRunner().invoke(app, ["job", "run", "--bounded"], env=env)
+    assert result.exit_code == 1
+    assert "Elasticsearch at http://127.0.0.1:9 does not answer" in result.output
+    assert "Traceback" not in result.output and "submitted" not in result.output

@@ -196,9 +196,15 @@ def job_run(
     from flink_jobs import catalog, runtime
     from flink_jobs.config import parse_flink_options
     from flink_jobs.rest import FlinkRest, FlinkRestError
+    from tweetflow.core import reachable
 
     settings = _settings()
     stack = LocalStack(settings)
+    try:  # before anything is built or started: seconds, not a silent wait
+        reachable.kafka(settings.kafka_bootstrap)
+        reachable.elasticsearch(settings.es_hosts or settings.es_url)
+    except reachable.Unreachable as exc:
+        fail(str(exc))
     if resume:
         if from_savepoint or jobmanager:
             fail("--resume restarts a mini-cluster run; on a cluster use --from-savepoint")
