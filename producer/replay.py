@@ -17,6 +17,10 @@ from producer.pipeline import RawRecord
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".txt", ".gz", ".bz2")
 
 
+class ReplayError(RuntimeError):
+    """A file cannot be read to its end; the message names it and how to resume after it."""
+
+
 def files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
@@ -25,7 +29,7 @@ def files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise FileNotFoundError(f"no such file or directory: {path}")
+            raise ReplayError(f"no such file or directory: {path}")
     return found
 
 
@@ -38,15 +42,31 @@ def _open(path: Path) -> IO[bytes]:
 
 
 def records(paths: Iterable[Path], skip: int = 0) -> Iterator[RawRecord]:
-    """Every non-empty line as a record; the first `skip` lines are passed over (resume)."""
+    """Every non-empty line as a record; the first `skip` lines are passed over (resume). A
+    file that is not what its name says (a .gz that is no gzip, one cut short) stops the
+    replay with its name and the --skip that resumes after what was read."""
     seen = 0
     for path in files(paths):
-        with _open(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                line = line.strip()
-                if not line:
-                    continue
-                seen += 1
-                if seen <= skip:
-                    continue
-                yield RawRecord(f"{path}:{number}", line)
+        number, before = 0, seen
+        try:
+            with _open(path) as handle:
+                for number, line in enumerate(handle, start=1):
+                    line = line.strip()
+                    if not line:
+                        continue
+                    seen += 1
+                    if seen <= skip:
+                        continue
+                    yield RawRecord(f"{path}:{number}", line)
+        except (OSError, EOFError) as exc:  # gzip.BadGzipFile, a truncated stream, bz2's
+            raise ReplayError(
+                f"{path}: cannot be read past line {number} ({type(exc).__name__}: {exc}); is "
+                f"it a whole {_kind(path)}? The records before it were sent. Resume with "
+                f"--skip {seen} once it is repaired, or with --skip {before} without it"
+            ) from None
+
+
+def _kind(path: Path) -> str:
+    if path.name.endswith(".gz"):
+        return "gzip file"
+    return "bzip2 file" if path.name.endswith(".bz2") else "file"

@@ -57,8 +57,14 @@ class XStreamConfig:
         env = dict(os.environ if env is None else env)
         token = env.get("X_BEARER_TOKEN", "")
         if not token and env.get("X_BEARER_TOKEN_FILE"):
-            with open(env["X_BEARER_TOKEN_FILE"], encoding="utf-8") as handle:
-                token = handle.read().strip()
+            try:
+                with open(env["X_BEARER_TOKEN_FILE"], encoding="utf-8") as handle:
+                    token = handle.read().strip()
+            except OSError as exc:
+                raise XStreamError(
+                    f"X_BEARER_TOKEN_FILE={env['X_BEARER_TOKEN_FILE']}: {exc.strerror}; name "
+                    "a readable file holding the bearer token, or set X_BEARER_TOKEN"
+                ) from None
         if not token:
             raise XStreamError(
                 "no X API bearer token: set X_BEARER_TOKEN, or X_BEARER_TOKEN_FILE to a file "
@@ -105,6 +111,9 @@ class _Stream(tweepy.StreamingClient):
     def on_exception(self, exception: Exception) -> None:
         self.sink.put(("exception", exception))
 
+    def on_connection_error(self) -> None:  # refused, reset, timed out, a name not resolved
+        self.sink.put(("exception", ConnectionError("the connection failed or timed out")))
+
 
 def _explain(status: int) -> str:
     return {
@@ -114,7 +123,7 @@ def _explain(status: int) -> str:
     }.get(status, f"the X API answered HTTP {status}")
 
 
-def _sync_rules(client: tweepy.StreamingClient, track: tuple[str, ...]) -> None:
+def _sync_rules(client: tweepy.StreamingClient, track: tuple[str, ...], api_base: str) -> None:
     """Make the stream's tweetflow rules exactly the tracked terms (one rule per term)."""
     try:
         current = client.get_rules().data or []
@@ -137,6 +146,11 @@ def _sync_rules(client: tweepy.StreamingClient, track: tuple[str, ...]) -> None:
         raise XStreamError(_explain(403)) from exc
     except tweepy.BadRequest as exc:
         raise XStreamError(f"the X API rejected stream rules: {exc}") from exc
+    except requests.RequestException as exc:  # the first contact: a wrong address, no network
+        raise XStreamError(
+            f"cannot reach the X API at {api_base}: {type(exc).__name__}; check the network "
+            "(or TWEETFLOW_X_API_BASE)"
+        ) from None
 
 
 def records(config: XStreamConfig, stop: threading.Event | None = None) -> Iterator[RawRecord]:
@@ -144,7 +158,7 @@ def records(config: XStreamConfig, stop: threading.Event | None = None) -> Itera
     stop = stop or threading.Event()
     events: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=10_000)
     if config.track:
-        _sync_rules(_Stream(config, events), config.track)
+        _sync_rules(_Stream(config, events), config.track, config.api_base)
     count = 0
     rate_limit_wait, error_wait = config.rate_limit_wait_s, config.error_wait_s
     failures = 0
@@ -190,7 +204,15 @@ def records(config: XStreamConfig, stop: threading.Event | None = None) -> Itera
                         wait, error_wait = error_wait, min(error_wait * 2, config.max_wait_s)
                         log.warning("%s; reconnecting in %.0f s", _explain(value), wait)
                 elif kind == "exception":
-                    raise XStreamError(f"the filtered stream failed: {value!r}") from value
+                    # A dropped connection, a DNS failure: the stream reconnects, as it does
+                    # after a server error, with the same backoff and the same limit.
+                    failures += 1
+                    wait, error_wait = error_wait, min(error_wait * 2, config.max_wait_s)
+                    log.warning(
+                        "the filtered stream failed (%s); reconnecting in %.0f s",
+                        type(value).__name__,
+                        wait,
+                    )
         finally:
             # Also when the consumer stops iterating: no orphaned connection keeps running.
             stream.disconnect()

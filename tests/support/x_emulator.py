@@ -128,9 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(scenario: Scenario) -> Iterator[str]:
+def serve(scenario: Scenario, port: int = 0) -> Iterator[str]:
     handler = type("Handler", (_Handler,), {"scenario": scenario})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

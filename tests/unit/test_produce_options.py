@@ -41,3 +41,36 @@ def test_a_wrong_value_is_refused_with_its_range(args: list[str], says: str) -> 
     assert code == 2, output
     assert says in output
     assert "Traceback" not in output
+
+
+NO_KAFKA = {"TWEETFLOW_KAFKA_SERVERS": "127.0.0.1:9", "X_BEARER_TOKEN": ""}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "says"),
+    [
+        (["--source", "x"], {"X_BEARER_TOKEN_FILE": "/nonexistent/token"},
+         "X_BEARER_TOKEN_FILE=/nonexistent/token: No such file or directory"),
+        (["--source", "x"], {}, "no X API bearer token: set X_BEARER_TOKEN"),
+        (["--source", "replay", "/nonexistent/a.json"], {},
+         "no such file or directory: /nonexistent/a.json"),
+        ([], {}, "Kafka at 127.0.0.1:9 does not answer: start the local stack"),
+        (["--source", "bluesky"], {}, "Kafka at 127.0.0.1:9 does not answer"),
+    ],
+)  # fmt: skip
+def test_a_source_or_kafka_that_cannot_be_used_is_one_message(
+    args: list[str], env: dict[str, str], says: str
+) -> None:
+    """Each was a traceback, or a half-minute wait for Kafka's client before one."""
+    result = CliRunner().invoke(app, ["produce", *args], env=NO_KAFKA | env)
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1, output
+    assert f"error: {says}" in output
+    assert "Traceback" not in output
+
+
+def test_an_unknown_backend_is_refused_with_the_known_ones() -> None:
+    code, output = produce("--backend", "nonsense")
+    assert code == 2
+    unboxed = " ".join(output.replace("│", " ").split())
+    assert "'nonsense' is not one of 'kafka-python', 'confluent-kafka'" in unboxed

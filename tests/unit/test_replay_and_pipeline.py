@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import itertools
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from producer import pipeline, replay
 from producer.pipeline import RawRecord
@@ -97,3 +100,25 @@ def test_progress_line_only_on_a_terminal() -> None:
         )
     assert "1 tweets" in terminal.getvalue() and "1 bad" in terminal.getvalue()
     assert pipe.getvalue() == ""
+
+
+def test_a_file_that_is_not_what_its_name_says_stops_the_replay_with_a_way_to_resume(
+    tmp_path: Path,
+) -> None:
+    """A .gz that is no gzip, and one cut short: the file, the line and the --skip that
+    resumes (it printed a traceback, or only `Aborted.`)."""
+    from producer.replay import ReplayError
+
+    (tmp_path / "a.json").write_text('{"n": 1}\n{"n": 2}\n')
+    (tmp_path / "b.gz").write_bytes(b"not gzip at all")
+    read: list[str] = []
+    with pytest.raises(ReplayError) as failed:
+        read.extend(r.position for r in replay.records([tmp_path]))
+    assert len(read) == 2
+    message = str(failed.value)
+    assert f"{tmp_path / 'b.gz'}: cannot be read past line 0 (BadGzipFile" in message
+    assert "whole gzip file" in message and "--skip 2" in message
+    lines = b"".join(b'{"n": %d}\n' % n for n in range(5000))
+    (tmp_path / "b.gz").write_bytes(gzip.compress(lines)[:300])  # cut short
+    with pytest.raises(ReplayError, match=r"b.gz: cannot be read past line \d+ \(EOFError"):
+        list(replay.records([tmp_path]))

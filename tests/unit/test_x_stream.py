@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,40 @@ def test_token_from_a_file_and_a_clear_error_without_one(tmp_path: Path) -> None
     assert XStreamConfig.from_env([], {"X_BEARER_TOKEN_FILE": str(secret)}).bearer_token == X_TOKEN
     with pytest.raises(XStreamError, match="X_BEARER_TOKEN"):
         XStreamConfig.from_env([], {})
+
+
+def test_a_missing_token_file_is_named() -> None:
+    with pytest.raises(XStreamError, match=r"X_BEARER_TOKEN_FILE=/nonexistent/token: No such"):
+        XStreamConfig.from_env([], {"X_BEARER_TOKEN_FILE": "/nonexistent/token"})
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_api_at_the_start_is_one_clear_error() -> None:
+    base = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    with pytest.raises(XStreamError, match=f"cannot reach the X API at {base}: ConnectionError"):
+        take(base, 1)
+
+
+def test_a_failed_connection_backs_off_and_reconnects(caplog: pytest.LogCaptureFixture) -> None:
+    """No network for a while (a refused connection, a name not resolved) is not the end of
+    the stream: it reconnects with backoff, as after a server error (it reconnected at once,
+    over and over)."""
+    caplog.set_level(logging.WARNING, logger="tweetflow.producer.x")
+    port = free_port()
+    got: list[dict] = []
+    reader = threading.Thread(
+        target=lambda: got.extend(take(f"http://127.0.0.1:{port}", 1, track=())), daemon=True
+    )
+    reader.start()
+    time.sleep(1.0)  # several refused attempts, 0.1 s, 0.2 s, 0.4 s apart
+    assert reader.is_alive() and not got
+    with serve(Scenario(X_TOKEN, connections=[[x_payload(5)]]), port):
+        reader.join(timeout=30)
+    assert [p["data"]["id"] for p in got] == ["1005"]
+    waits = [r.args[1] for r in caplog.records if "reconnecting in" in r.getMessage()]
+    assert len(waits) >= 3 and waits[:3] == [0.1, 0.2, 0.4]

@@ -19,7 +19,13 @@ from producer.kafka_sink import KafkaUnavailable, SinkStopped, explained_failure
 from producer.pipeline import RawRecord
 from producer.synthetic import synthetic_config, synthetic_records
 from tweetflow.cli.console import fail
+from tweetflow.core import reachable
 from tweetflow.core.settings import Settings
+
+
+class Backend(str, enum.Enum):
+    kafka_python = "kafka-python"
+    confluent_kafka = "confluent-kafka"
 
 
 class Source(str, enum.Enum):
@@ -84,8 +90,8 @@ def produce(
     skip: Annotated[int, typer.Option(min=0, help="replay: resume after this many records")] = 0,
     track: Annotated[list[str] | None, typer.Option(help="x: a term to follow (repeat)")] = None,
     backend: Annotated[
-        str, typer.Option(help="Kafka client: kafka-python, or confluent-kafka (faster)")
-    ] = "kafka-python",
+        Backend, typer.Option(help="Kafka client: kafka-python, or confluent-kafka (faster)")
+    ] = Backend.kafka_python,
     enrich_profiles: Annotated[
         bool, typer.Option(help="bluesky: fetch follower counts and names in the background")
     ] = False,
@@ -95,7 +101,24 @@ def produce(
     if event_rate <= 0:
         raise typer.BadParameter(f"{event_rate:g} is not above 0", param_hint="'--event-rate'")
     settings = Settings.from_env()
+    try:
+        _produce(settings, source, paths, count, seed, rate, event_rate, late, out_of_order,
+                 speed, restamp, skip, track, backend.value, enrich_profiles)  # fmt: skip
+    except (replay.ReplayError, ProducerError) as exc:
+        fail(str(exc))
+
+
+def _produce(
+    settings: Settings, source: Source, paths: list[Path] | None, count: int | None,
+    seed: int | None, rate: float, event_rate: float, late: float, out_of_order: float,
+    speed: str, restamp: bool, skip: int, track: list[str] | None, backend: str,
+    enrich_profiles: bool,
+) -> None:  # fmt: skip
+    # The source's own mistakes (a missing file, no token) first, then whether Kafka is there.
     if source is Source.replay:
+        missing = [str(p) for p in paths or [] if not p.exists()]
+        if missing:
+            raise replay.ReplayError(f"no such file or directory: {', '.join(missing)}")
         records: Iterator[RawRecord] = replay.records(paths or [], skip=skip)
         if count:
             records = itertools.islice(records, count)
@@ -103,9 +126,14 @@ def produce(
     elif source is Source.x:
         from producer import x_stream
 
-        records = x_stream.records(x_stream.XStreamConfig.from_env(track or []))
+        try:
+            x_config = x_stream.XStreamConfig.from_env(track or [])
+        except x_stream.XStreamError as exc:
+            raise ProducerError(str(exc)) from None
+        records = _x_records(x_stream.records(x_config))
         pace = None
     elif source is Source.bluesky:
+        _require_kafka(settings)
         bluesky_send(settings, count or None, rate or None, backend, enrich_profiles)
         return
     else:
@@ -114,7 +142,30 @@ def produce(
             synthetic_config(n or None, seed, rate or None, event_rate, late, out_of_order)
         )
         pace = None
+    _require_kafka(settings)
     send(settings, records, pace=pace, rate=rate or None, restamp=restamp, backend=backend)
+
+
+class ProducerError(RuntimeError):
+    """A source or Kafka cannot be used; the message says why and what to change."""
+
+
+def _require_kafka(settings: Settings) -> None:
+    """Seconds, not the Kafka client's half minute of retries, to say that nothing is there."""
+    try:
+        reachable.kafka(settings.kafka_bootstrap)
+    except reachable.Unreachable as exc:
+        raise ProducerError(str(exc)) from None
+
+
+def _x_records(records: Iterator[RawRecord]) -> Iterator[RawRecord]:
+    """The X stream's own errors (a refused token, a denied tier) as producer errors."""
+    from producer.x_stream import XStreamError
+
+    try:
+        yield from records
+    except XStreamError as exc:
+        raise ProducerError(str(exc)) from None
 
 
 def check_source(source: Source | None, paths: list[Path] | None) -> Source:
