@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter
 from dataclasses import replace
@@ -87,3 +89,51 @@ def test_a_command_that_ran_the_embedded_job_leaves_no_jvm(stack: LocalStack, tm
     left = [pid for pid, (_, command) in process_table().items() if str(logs) in command]
     assert left == [], "the JVM outlived the command"
     assert (logs / OUTPUT_FILE).exists()
+
+
+def test_ctrl_c_stops_job_run_with_the_way_to_resume(stack: LocalStack, tmp_path) -> None:
+    """Ctrl-C in `job run` printed a py4j traceback and no word about --resume."""
+    topic = f"ctrl-c-{uuid.uuid4().hex[:6]}"
+    sink = TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2)
+    for tweet in synthetic.tweets(50, seed=3):
+        sink.send(tweet)
+    sink.close()
+    env = child_environment() | stack.settings.as_env() | {
+        "TWEETFLOW_STATE_DIR": str(tmp_path), "TWEETFLOW_TOPIC": topic,
+    }  # fmt: skip
+    run = subprocess.Popen(
+        [sys.executable, "-m", "tweetflow.cli", "job", "run", "--enrichment", "off"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert run.stdout is not None
+    lines = []
+    for line in run.stdout:
+        lines.append(line)
+        if "submitted to the embedded mini-cluster" in line:
+            break
+    else:
+        pytest.fail("".join(lines) + run.stderr.read() if run.stderr else "")
+    time.sleep(3)
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, out + err
+    assert "stopped; its checkpoints are kept: `tweetflow job run --resume`" in out
+    assert "Traceback" not in err and "py4j" not in err, err[-3000:]
+    logs = tmp_path / "logs" / "flink"
+    assert [pid for pid, (_, command) in process_table().items() if str(logs) in command] == []
+
+
+def test_a_flink_option_flink_cannot_read_is_refused_in_its_words(
+    stack: LocalStack, tmp_path
+) -> None:
+    env = child_environment() | stack.settings.as_env() | {"TWEETFLOW_STATE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "job", "run", "--bounded", "--enrichment", "off",
+         "--set", "parallelism.default=abc"],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr[-3000:]
+    assert "error: Flink refused the job:" in done.stderr
+    assert "parallelism.default" in done.stderr and "abc" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -3,6 +3,10 @@ allowed range (`tweetflow produce` has its own: test_produce_options.py)."""
 
 from __future__ import annotations
 
+import socket
+import tempfile
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -50,8 +54,6 @@ def test_a_wrong_value_is_refused_with_its_range(args: list[str], says: str) -> 
 def test_job_run_without_kafka_or_elasticsearch_says_so_at_once() -> None:
     """It printed "submitted" and then waited in silence (Kafka down) or died in a traceback
     (Elasticsearch down)."""
-    import socket
-
     result = CliRunner().invoke(app, ["job", "run", "--bounded"], env=UNREACHABLE)
     assert result.exit_code == 1
     assert "Kafka at 127.0.0.1:9 does not answer" in result.output
@@ -65,3 +67,55 @@ def test_job_run_without_kafka_or_elasticsearch_says_so_at_once() -> None:
     assert result.exit_code == 1
     assert "Elasticsearch at http://127.0.0.1:9 does not answer" in result.output
     assert "Traceback" not in result.output and "submitted" not in result.output
+
+
+@pytest.mark.parametrize("command", [["stack", "up"], ["cluster", "up"], ["job", "run"]])
+def test_an_unwritable_state_directory_is_named(command: list[str], tmp_path: Path) -> None:
+    """Each was a traceback from deep inside the start-up. (Under a file rather than in a
+    read-only directory: the tests may run as root, whom permissions do not stop.)"""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    state = blocker / "state"
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    env = UNREACHABLE | {
+        "TWEETFLOW_STATE_DIR": str(state),
+        "TWEETFLOW_KAFKA_SERVERS": f"127.0.0.1:{port}",
+        "TWEETFLOW_ES_HOSTS": f"http://127.0.0.1:{port}",
+    }
+    try:
+        result = CliRunner().invoke(app, command, env=env)
+    finally:
+        listener.close()
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert f"TWEETFLOW_STATE_DIR={state}: cannot write there (Not a directory)" in output
+
+
+def test_a_savepoint_that_is_not_there_is_named() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    env = UNREACHABLE | {
+        "TWEETFLOW_STATE_DIR": tempfile.mkdtemp(),
+        "TWEETFLOW_KAFKA_SERVERS": f"127.0.0.1:{port}",
+        "TWEETFLOW_ES_HOSTS": f"http://127.0.0.1:{port}",
+    }
+    try:
+        result = CliRunner().invoke(
+            app, ["job", "run", "--from-savepoint", "/nonexistent"], env=env
+        )
+    finally:
+        listener.close()
+    assert result.exit_code == 1
+    assert "--from-savepoint /nonexistent: no such savepoint or checkpoint" in result.output
+
+
+def test_es_prune_without_elasticsearch_says_so() -> None:
+    result = CliRunner().invoke(app, ["es", "prune"], env=UNREACHABLE)
+    assert result.exit_code == 1
+    assert "Elasticsearch at http://127.0.0.1:9 does not answer" in result.output
+    assert "Traceback" not in result.output

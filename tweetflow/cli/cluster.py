@@ -38,6 +38,7 @@ def _cluster() -> FlinkCluster:
 def cluster_up() -> None:
     """Start the JobManager and the TaskManagers (idempotent); connectors are in its lib/."""
     cluster = _cluster()
+    console.writable_state(cluster.settings.state_dir)
     try:
         report = cluster.up()
     except StackError as exc:

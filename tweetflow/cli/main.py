@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -46,6 +48,8 @@ def _settings() -> Settings:
 
 
 def _up(stack: LocalStack) -> None:
+    console.writable_state(stack.settings.state_dir)
+
     def waiting() -> None:
         typer.echo("another `tweetflow stack up` or `down` is at work on this stack: waiting")
 
@@ -205,6 +209,13 @@ def job_run(
         reachable.elasticsearch(settings.es_hosts or settings.es_url)
     except reachable.Unreachable as exc:
         fail(str(exc))
+    console.writable_state(settings.state_dir)
+    local = from_savepoint.removeprefix("file://")
+    if from_savepoint and "://" not in local and not Path(local).exists():
+        fail(
+            f"--from-savepoint {from_savepoint}: no such savepoint or checkpoint (`tweetflow job "
+            "stop` prints where it wrote one; --resume finds the newest checkpoint)"
+        )
     if resume:
         if from_savepoint or jobmanager:
             fail("--resume restarts a mini-cluster run; on a cluster use --from-savepoint")
@@ -256,6 +267,11 @@ def job_run(
         result = runtime.start(config)
     except (ValueError, runtime.SavepointMismatchError) as exc:
         fail(str(exc))
+    except Exception as exc:  # Flink refused it (py4j): its own words, not a Java stack
+        refused = console.java_failure(exc)
+        if refused is None:
+            raise
+        fail(f"Flink refused the job: {refused}")
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else "?"
     where = f"the cluster at {jobmanager}" if jobmanager else "the embedded mini-cluster"
@@ -274,7 +290,15 @@ def job_run(
             f"stop it with `tweetflow job stop {job_id} --savepoint --jobmanager {jobmanager}`"
         )
         return
-    result.wait()
+    try:
+        result.wait()
+    except KeyboardInterrupt:  # raised out of py4j's blocked call; the JVM stops at exit
+        logging.getLogger("py4j").setLevel(logging.CRITICAL)
+        typer.echo(
+            f"\njob {job_id} stopped; its checkpoints are kept: `tweetflow job run --resume` "
+            "goes on from the newest"
+        )
+        raise typer.Exit(130) from None
     typer.echo(f"job {job_id} finished")
 
 
@@ -412,8 +436,13 @@ def es_prune(
 ) -> None:
     """Delete live-tweet indexes older than --keep-days (run it daily, e.g. from cron)."""
     from flink_jobs import retention
+    from tweetflow.core import reachable
 
     settings = _settings()
+    try:
+        reachable.elasticsearch(settings.es_hosts or settings.es_url)
+    except reachable.Unreachable as exc:
+        fail(str(exc))
     deleted = retention.prune(connect(settings), prefix or settings.es_index_prefix, keep_days)
     typer.echo(f"deleted {len(deleted)} index(es): {', '.join(deleted) or 'none'}")
 
