@@ -119,3 +119,12 @@ def test_es_prune_without_elasticsearch_says_so() -> None:
     assert result.exit_code == 1
     assert "Elasticsearch at http://127.0.0.1:9 does not answer" in result.output
     assert "Traceback" not in result.output
+
+
+def test_stack_logs_of_a_service_the_stack_has_not() -> None:
+    """It printed nothing and exited 0."""
+    result = CliRunner().invoke(app, ["stack", "logs", "nonsense"], env=UNREACHABLE)
+    assert result.exit_code == 2
+    assert "no service 'nonsense'; the stack has kafka, elasticsearch" in " ".join(
+        result.output.replace("│", " ").split()
+    )

@@ -89,7 +89,12 @@ def stack_logs(
     lines: Annotated[int, typer.Option("-n", min=1, help="lines from the end")] = 40,
 ) -> None:
     """Print the end of each service's log."""
-    for name, path in LocalStack(_settings()).log_files().items():
+    logs = LocalStack(_settings()).log_files()
+    if service and service not in logs:
+        raise typer.BadParameter(
+            f"no service {service!r}; the stack has {', '.join(logs)}", param_hint="'SERVICE'"
+        )
+    for name, path in logs.items():
         if service and name != service:
             continue
         typer.echo(f"==> {path} <==")
