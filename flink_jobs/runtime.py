@@ -18,7 +18,7 @@ from flink_jobs.render import session_options, statements
 from tweetflow.core import reachable
 
 if TYPE_CHECKING:
-    from pyflink.table import TableEnvironment, TableResult
+    from pyflink.table import StatementSet, TableEnvironment, TableResult
 
 GARBAGE_COLLECTOR = re.compile(r"-XX:\+Use\w+GC\b")
 
@@ -149,13 +149,7 @@ def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult
     except reachable.Unreachable as exc:
         raise ValueError(str(exc)) from None
     _install_templates(config)
-    env = env or table_environment(config)
-    ddl, inserts = statements(config)
-    for statement in ddl:
-        env.execute_sql(statement)
-    statement_set = env.create_statement_set()
-    for insert in inserts:
-        statement_set.add_insert_sql(insert)
+    statement_set = _statement_set(env or table_environment(config), config)
     try:
         return statement_set.execute()
     except Exception as exc:  # py4j wraps the Java exception; its text is all there is
@@ -207,11 +201,15 @@ def run(config: JobConfig) -> str:
 
 
 def explain(config: JobConfig) -> str:
-    env = table_environment(config)
+    return _statement_set(table_environment(config), config).explain()
+
+
+def _statement_set(env: TableEnvironment, config: JobConfig) -> StatementSet:
+    """The tables and views created in `env`, and every INSERT in one statement set."""
     ddl, inserts = statements(config)
     for statement in ddl:
         env.execute_sql(statement)
     statement_set = env.create_statement_set()
     for insert in inserts:
         statement_set.add_insert_sql(insert)
-    return statement_set.explain()
+    return statement_set

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from flink_jobs.rest import FlinkRest
 from tests.support import installed, pipeline_results
 from tests.support.terminal import Terminal
 from tweetflow.core.settings import Settings
+from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.ports import private_settings as stack_settings
 from tweetflow.stack.stack import LocalStack
 
@@ -68,3 +70,19 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv outside the checkout with the wheel and its dependencies."""
     return installed.install(wheel, tmp_path_factory.mktemp("installed") / "venv")
+
+
+@pytest.fixture(scope="module")
+def cluster(stack: LocalStack) -> Iterator[FlinkCluster]:
+    """A real standalone Flink cluster (`tweetflow cluster up`) for the module's tests."""
+    flink = FlinkCluster(stack.settings)
+    try:
+        flink.up()
+        yield flink
+    finally:
+        flink.down()
+
+
+@pytest.fixture(scope="module")
+def rest(cluster: FlinkCluster) -> FlinkRest:
+    return FlinkRest(cluster.address)

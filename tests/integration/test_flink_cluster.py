@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from tests.support.pipeline_results import (
     half_sent,
     job_config,
     send_closing,
+    send_live_input,
     settle,
 )
 from tweetflow.core import versions
@@ -42,21 +42,6 @@ from tweetflow.stack.flink_cluster import FlinkCluster
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def cluster(stack: LocalStack) -> Iterator[FlinkCluster]:
-    flink = FlinkCluster(stack.settings)
-    try:
-        flink.up()
-        yield flink
-    finally:
-        flink.down()
-
-
-@pytest.fixture(scope="module")
-def rest(cluster: FlinkCluster) -> FlinkRest:
-    return FlinkRest(cluster.address)
 
 
 def test_a_jobmanager_and_two_taskmanagers_run_as_separate_jvms(
@@ -121,11 +106,7 @@ def test_job_run_on_the_cluster_with_its_defaults_outlives_the_command(
     settings = stack.settings
     topic, prefix = f"cli-{uuid.uuid4().hex[:8]}", f"j{uuid.uuid4().hex[:6]}_"
     tweets = pipeline_run["tweets"]
-    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in tweets:
-        sink.send(tweet)
-    sink.close()
-    send_closing(settings.kafka_bootstrap, topic, tweets[-1])
+    send_live_input(settings.kafka_bootstrap, topic, tweets)
     env = os.environ | settings.as_env() | {
         "TWEETFLOW_TOPIC": topic, "TWEETFLOW_ES_INDEX_PREFIX": prefix,
     }  # fmt: skip

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,12 @@ from elasticsearch import Elasticsearch
 
 from flink_jobs import java_functions
 from flink_jobs.rest import FlinkRest
-from producer.kafka_sink import TweetSink
 from tests.support.installed import REPOSITORY, user_environment
 from tests.support.pipeline_results import (
     CLOSED_BY_CLOSING,
     assert_same,
     expected_with_defaults,
-    send_closing,
+    send_live_input,
     settle,
 )
 from tweetflow.core import artifacts
@@ -37,16 +35,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 COMPOSE = yaml.safe_load((REPOSITORY / "docker-compose.yml").read_text())
 DOCKERFILE = (REPOSITORY / "deploy" / "flink" / "Dockerfile").read_text()
-
-
-@pytest.fixture(scope="module")
-def cluster(stack: LocalStack) -> Iterator[FlinkCluster]:
-    flink = FlinkCluster(stack.settings)
-    try:
-        flink.up()
-        yield flink
-    finally:
-        flink.down()
 
 
 @pytest.fixture(scope="module")
@@ -92,11 +80,7 @@ def test_the_compose_job_command_runs_the_job_from_the_image_layout(
     assert not rest.running("tweetflow-analytics")
     topic, prefix = f"img-{uuid.uuid4().hex[:8]}", f"i{uuid.uuid4().hex[:6]}_"
     tweets = pipeline_run["tweets"]
-    sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in tweets:
-        sink.send(tweet)
-    sink.close()
-    send_closing(settings.kafka_bootstrap, topic, tweets[-1])
+    send_live_input(settings.kafka_bootstrap, topic, tweets)
 
     # Maven must never run: a stand-in first on PATH leaves a mark if anything calls it.
     shadow = tmp_path / "shadow-bin"

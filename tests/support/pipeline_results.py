@@ -333,6 +333,15 @@ def send_closing(bootstrap: str, topic: str, last: dict[str, Any], partitions: i
     raw.close()
 
 
+def send_live_input(bootstrap: str, topic: str, tweets: list[dict[str, Any]]) -> None:
+    """The tweets into a new topic, then the closing tweets: a running job's input."""
+    sink = TweetSink(bootstrap, topic, partitions=2)
+    for tweet in tweets:
+        sink.send(tweet)
+    sink.close()
+    send_closing(bootstrap, topic, tweets[-1])
+
+
 def settle(
     es: Elasticsearch, prefix: str, want: dict[str, Any], timeout_s: float
 ) -> dict[str, Any]:
