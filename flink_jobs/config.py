@@ -184,7 +184,10 @@ class JobConfig:
             raise ValueError("the archive query needs an archive path")
         needing = [n for n in chosen if QUERIES[n].enrichment]
         if needing and self.enrichment == "off":
-            raise ValueError(f"{needing} score sentiment: turn enrichment on (scalar, vectorized)")
+            raise ValueError(
+                f"{', '.join(needing)} score{'s' if len(needing) == 1 else ''} sentiment: turn "
+                "enrichment on (--enrichment vectorized or scalar)"
+            )
         return chosen
 
     def check_intervals(self) -> None:

@@ -6,8 +6,9 @@
 Its configuration comes from the environment alone, as everywhere in tweetflow:
 TWEETFLOW_KAFKA_SERVERS, TWEETFLOW_ES_HOSTS, TWEETFLOW_TOPIC and the credentials (see
 tweetflow/core/settings.py), TWEETFLOW_GROUP_ID for the consumer group, TWEETFLOW_ENRICHMENT
-(off, scalar, vectorized) for the sentiment UDF. The connectors and tweetflow's functions are
-in the Flink distribution's lib/ (tweetflow's image, `tweetflow cluster up`). Checkpointing,
+(vectorized, the default as for `job run`, scalar or off) for the sentiment UDF. The
+connectors and tweetflow's functions are in the Flink distribution's lib/ (tweetflow's image,
+`tweetflow cluster up`). Checkpointing,
 the state backend, parallelism and restarts are the cluster's (its configuration, `flink run
 -p`); tweetflow sets a 10 s checkpoint interval only when the cluster sets none.
 """
@@ -28,8 +29,9 @@ def config_from_environment() -> JobConfig:
         kafka_group_id=os.environ.get("TWEETFLOW_GROUP_ID", "tweetflow"),
         parallelism=0,
         on_cluster=True,
-        # The sentiment UDF needs Python and VADER on the TaskManagers (the image has both).
-        enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "off"),
+        # The same default as `tweetflow job run`: the sentiment UDF, which needs Python and
+        # VADER on the TaskManagers (the image has both); off: SQL only.
+        enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "vectorized"),
     )
 
 
