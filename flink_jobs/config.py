@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flink_jobs.catalog import CORE_QUERIES, ENRICHMENT_MODES, QUERIES
@@ -276,6 +277,32 @@ def domains_regex(domains: tuple[str, ...]) -> str:
         return ""
     names = "|".join(re.escape(d.strip().lower()).replace(r"\.", "[.]") for d in domains)
     return f"https?://([^/ ]+[.])?({names})(/| |$)"
+
+
+START_POSITIONS = {
+    "earliest": "earliest-offset",
+    "latest": "latest-offset",
+    "group": "group-offsets",
+}
+
+
+def start_position(value: str) -> tuple[str, int]:
+    """`--from`: earliest, latest, group (the consumer group's committed offsets), or a time
+    (ISO 8601, UTC unless it says otherwise; or epoch milliseconds) as (mode, timestamp ms)."""
+    if value in START_POSITIONS:
+        return START_POSITIONS[value], 0
+    if value.isdigit():
+        return "timestamp", int(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"--from {value!r}: earliest, latest, group, or a time such as "
+            "2026-12-06T09:00:00Z (or epoch milliseconds)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return "timestamp", int(moment.timestamp() * 1000)
 
 
 def parse_flink_options(pairs: list[str]) -> tuple[tuple[str, str], ...]:

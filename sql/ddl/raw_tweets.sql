@@ -4,7 +4,8 @@
 -- comes from the JSON's timestamp_ms (TWEET_TIMESTAMP, sql/ddl/tweet_timestamp_function.sql);
 -- a record without one, or one further ahead of the clock than the job's tolerance, gets
 -- epoch 0, which never advances the watermark: a single tweet dated 2100 would otherwise make
--- every later tweet late.
+-- every later tweet late. With group-offsets, a group that has committed nothing yet starts
+-- at the earliest offset.
 CREATE TABLE IF NOT EXISTS raw_tweets (
     payload BYTES,
     kafka_partition INT METADATA FROM 'partition' VIRTUAL,
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS raw_tweets (
     'topic' = '${kafka_topic}',
     'properties.group.id' = '${kafka_group_id}',
     'scan.startup.mode' = '${scan_startup_mode}',
+    'properties.auto.offset.reset' = 'earliest',
     'scan.startup.timestamp-millis' = '${scan_startup_timestamp_ms}',
     'scan.bounded.mode' = '${scan_bounded_mode}',
     'format' = 'raw'

@@ -259,3 +259,33 @@ def test_an_explicit_choice_wins_over_the_clusters() -> None:
     options = session_options(mine, cluster)
     assert options["execution.checkpointing.interval"] == "5 s"
     assert options["parallelism.default"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("given", "mode", "since_ms"),
+    [
+        ("earliest", "earliest-offset", 0),
+        ("latest", "latest-offset", 0),
+        ("group", "group-offsets", 0),
+        ("2026-12-06T09:00:00Z", "timestamp", 1_796_547_600_000),
+        ("2026-12-06T10:00:00+01:00", "timestamp", 1_796_547_600_000),
+        ("2026-12-06T09:00:00", "timestamp", 1_796_547_600_000),  # UTC unless it says
+        ("1796547600000", "timestamp", 1_796_547_600_000),
+    ],
+)
+def test_job_run_from_a_start_position(given: str, mode: str, since_ms: int) -> None:
+    from flink_jobs.config import start_position
+
+    assert start_position(given) == (mode, since_ms)
+    ddl, _ = statements(config(scan_startup_mode=mode, scan_startup_timestamp_ms=since_ms))
+    [source] = [s for s in ddl if "CREATE TABLE IF NOT EXISTS raw_tweets" in s]
+    assert f"'scan.startup.mode' = '{mode}'" in source
+    # A group that committed nothing yet starts at the beginning, not with an error.
+    assert "'properties.auto.offset.reset' = 'earliest'" in source
+
+
+def test_a_start_position_that_is_none_is_named() -> None:
+    from flink_jobs.config import start_position
+
+    with pytest.raises(ValueError, match=r"--from 'yesterday': earliest, latest, group, or a"):
+        start_position("yesterday")

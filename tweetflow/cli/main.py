@@ -183,6 +183,15 @@ def job_run(
         str | None,
         typer.Option(help="how often Elasticsearch makes them searchable (default 1s)"),
     ] = None,
+    start: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="where in the topic to start: earliest (every window complete), latest, group "
+            "(the consumer group's committed offsets: windows already under way restart "
+            "partial), or a time such as 2026-12-06T09:00:00Z",
+        ),
+    ] = "earliest",
     without: Annotated[
         list[str] | None,
         typer.Option(
@@ -203,7 +212,7 @@ def job_run(
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
     searchable about its watermark delay + flush + refresh interval after it ends."""
     from flink_jobs import catalog, runtime
-    from flink_jobs.config import parse_flink_options
+    from flink_jobs.config import parse_flink_options, start_position
     from flink_jobs.rest import FlinkRest, FlinkRestError
     from tweetflow.core import reachable
 
@@ -249,6 +258,8 @@ def job_run(
             allow_non_restored_state=bool(from_savepoint) and allow_non_restored_state,
             flink_options=parse_flink_options(set_option or []),
         )
+        mode, since_ms = start_position(start)
+        config = replace(config, scan_startup_mode=mode, scan_startup_timestamp_ms=since_ms)
         if watermark_delay is not None:  # else the job's default, and so on
             config = replace(config, watermark_delay_s=watermark_delay)
         if flush_interval is not None:
