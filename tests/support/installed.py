@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tweetflow.stack.process import child_environment
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
@@ -52,8 +54,9 @@ def install(wheel: Path, venv: Path) -> Path:
 
 
 def user_environment(extra: dict[str, str]) -> dict[str, str]:
-    """This process's environment without anything that points into the checkout."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    """This process's environment without anything that points into the checkout, nor what
+    an embedded job's Python workers left in it (PyFlink's loopback variables)."""
+    env = {k: v for k, v in child_environment().items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = os.pathsep.join(
         p for p in env.get("PATH", "").split(os.pathsep) if not p.startswith(str(REPOSITORY))
     )
