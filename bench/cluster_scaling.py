@@ -11,20 +11,18 @@ Each figure includes start-up (planning, deployment): the time a user waits for 
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.common import write
+from bench.common import private_stack, write
 from flink_jobs import runtime
 from flink_jobs.rest import FlinkRest
 from producer.kafka_sink import open_sink
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.stack.flink_cluster import FlinkCluster
-from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 
@@ -59,10 +57,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--mini-heap", default="2g", help="heap of the mini-cluster's JVM")
     args = parser.parse_args(argv)
     count = 2_000 if args.smoke else args.count
-    with tempfile.TemporaryDirectory(prefix="tweetflow-scale-") as state:
-        stack = LocalStack(private_settings(Path(state)))
+    with private_stack("scale") as (stack, state):
         cluster = FlinkCluster(stack.settings)
-        stack.up()
         try:
             cluster.up()
             topic = f"scale-{uuid.uuid4().hex[:6]}"
@@ -93,7 +89,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             }
         finally:
             cluster.down()
-            stack.down()
     baseline = runs["mini-cluster, parallelism 1"]
     print(f"\nthe whole job, {count:,} tweets, bounded, start-up included")
     for name, seconds in runs.items():

@@ -47,11 +47,32 @@ def kafka_broker(bootstrap: str | None) -> Iterator[tuple[str, LocalStack]]:
             stack.services["kafka"].stop()
 
 
+# A running stack every benchmark uses instead of starting its own (see `sharing`).
+_shared: LocalStack | None = None
+
+
+@contextmanager
+def sharing(stack: LocalStack) -> Iterator[None]:
+    """Inside, every benchmark runs on `stack` instead of a private stack of its own: the
+    smoke runs, where starting and stopping Kafka and Elasticsearch for each (about 20 s)
+    would take longer than what they measure."""
+    global _shared
+    _shared = stack
+    try:
+        yield
+    finally:
+        _shared = None
+
+
 @contextmanager
 def private_stack(name: str) -> Iterator[tuple[LocalStack, Path]]:
     """A private stack (Kafka and Elasticsearch on free ports, a temporary state directory);
-    yields (stack, state directory) and stops the stack afterwards."""
+    yields (stack, state directory) and stops the stack afterwards. Within `sharing`, the
+    shared stack and a temporary directory of this benchmark's own."""
     with tempfile.TemporaryDirectory(prefix=f"tweetflow-{name}-") as state:
+        if _shared is not None:
+            yield _shared, Path(state)
+            return
         stack = LocalStack(private_settings(Path(state)))
         stack.up()
         try:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
 import uuid
@@ -24,13 +23,11 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from bench.common import write
+from bench.common import private_stack, write
 from flink_jobs import runtime
 from producer import pipeline
 from producer.kafka_sink import open_sink
 from producer.synthetic import SyntheticConfig, synthetic_records
-from tweetflow.stack.ports import private_settings
-from tweetflow.stack.stack import LocalStack
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -47,66 +44,61 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     seconds, rate = (20.0, 100.0) if args.smoke else (args.seconds, args.rate)
     first_seen: dict[str, float] = {}  # document id -> wall time it was first found
     window_end: dict[str, float] = {}  # document id -> the window's end, epoch seconds
-    with tempfile.TemporaryDirectory(prefix="tweetflow-fresh-") as state:
-        stack = LocalStack(private_settings(Path(state)))
-        stack.up()
-        try:
-            settings = stack.settings
-            topic, prefix = f"fresh-{uuid.uuid4().hex[:6]}", f"f{uuid.uuid4().hex[:6]}_"
-            sink = open_sink("confluent-kafka", settings.kafka_bootstrap, topic)
-            config = replace(
-                stack.job_config(),
-                kafka_topic=topic,
-                kafka_group_id=topic,
-                scan_startup_mode="latest-offset",
-                es_index_prefix=prefix,
-                checkpoint_dir=Path(state) / "checkpoints",
-                log_dir=Path(state) / "logs",
+    with private_stack("fresh") as (stack, state):
+        settings = stack.settings
+        topic, prefix = f"fresh-{uuid.uuid4().hex[:6]}", f"f{uuid.uuid4().hex[:6]}_"
+        sink = open_sink("confluent-kafka", settings.kafka_bootstrap, topic)
+        config = replace(
+            stack.job_config(),
+            kafka_topic=topic,
+            kafka_group_id=topic,
+            scan_startup_mode="latest-offset",
+            es_index_prefix=prefix,
+            checkpoint_dir=Path(state) / "checkpoints",
+            log_dir=Path(state) / "logs",
+        )
+        result = runtime.start(config)
+        time.sleep(15)  # let the job reach its Kafka source before tweets flow
+        stop = threading.Event()
+        records = synthetic_records(
+            SyntheticConfig(
+                seed=5,
+                count=None,
+                start_ms=int(time.time() * 1000),
+                per_second=rate,
+                out_of_order=0.0,
             )
-            result = runtime.start(config)
-            time.sleep(15)  # let the job reach its Kafka source before tweets flow
-            stop = threading.Event()
-            records = synthetic_records(
-                SyntheticConfig(
-                    seed=5,
-                    count=None,
-                    start_ms=int(time.time() * 1000),
-                    per_second=rate,
-                    out_of_order=0.0,
-                )
-            )
-            producer = threading.Thread(
-                target=pipeline.run, args=(records, sink), kwargs={"rate": rate, "stop": stop}
-            )
-            producer.start()
-            es = Elasticsearch(settings.es_url)
-            index = f"{prefix}tweet_rate"
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                try:
-                    hits = es.search(
-                        index=index,
-                        size=1000,
-                        query={"term": {"window_seconds": 2}},
-                        _source_includes="window_end",
-                    )["hits"]["hits"]
-                except Exception:  # the index appears with the first window
-                    hits = []
-                now = time.time()
-                for hit in hits:
-                    if hit["_id"] not in first_seen:
-                        first_seen[hit["_id"]] = now
-                        end = hit["_source"]["window_end"].replace("Z", "+00:00")
-                        window_end[hit["_id"]] = datetime.fromisoformat(end).timestamp()
-                time.sleep(0.1)
-            stop.set()
-            producer.join()
-            sink.close()
-            client = result.get_job_client()
-            if client is not None:
-                client.cancel().result()
-        finally:
-            stack.down()
+        )
+        producer = threading.Thread(
+            target=pipeline.run, args=(records, sink), kwargs={"rate": rate, "stop": stop}
+        )
+        producer.start()
+        es = Elasticsearch(settings.es_url)
+        index = f"{prefix}tweet_rate"
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                hits = es.search(
+                    index=index,
+                    size=1000,
+                    query={"term": {"window_seconds": 2}},
+                    _source_includes="window_end",
+                )["hits"]["hits"]
+            except Exception:  # the index appears with the first window
+                hits = []
+            now = time.time()
+            for hit in hits:
+                if hit["_id"] not in first_seen:
+                    first_seen[hit["_id"]] = now
+                    end = hit["_source"]["window_end"].replace("Z", "+00:00")
+                    window_end[hit["_id"]] = datetime.fromisoformat(end).timestamp()
+            time.sleep(0.1)
+        stop.set()
+        producer.join()
+        sink.close()
+        client = result.get_job_client()
+        if client is not None:
+            client.cancel().result()
     # The first window starts before the first tweet; it fires like the others.
     lags = sorted(first_seen[doc] - window_end[doc] for doc in first_seen)
     results = {

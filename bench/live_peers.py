@@ -3,7 +3,7 @@ searchable when tweets arrive at a fixed rate.
 
     python -m bench.live_peers                      # 1,000 and 5,700 tweets/s, 60 s each
     python -m bench.live_peers --rates 5700 --seconds 300
-    python -m bench.live_peers --smoke              # 300 tweets/s for 15 s, for CI
+    python -m bench.live_peers --smoke              # 300 tweets/s for 8 s, for CI
 
 Each contender in turn gets a topic of its own and reads it from its newest offset, computing
 the catch-up benchmark's queries (bench/peers.py) with the same 1 s watermark (Quix: grace),
@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     # Smoke: a rate the slowest contender (Quix Streams) keeps up with on a busy CI machine.
     rates = [300.0] if args.smoke else [float(r) for r in args.rates.split(",")]
-    seconds, warmup = (15.0, 10.0) if args.smoke else (args.seconds, args.warmup)
+    seconds, warmup = (8.0, 5.0) if args.smoke else (args.seconds, args.warmup)
+    # How long a contender gets to start and reach its topic before tweets flow.
+    start_s = 8.0 if args.smoke else 15.0
     names = [n.strip() for n in args.contenders.split(",")]
     unknown = set(names) - set(CONTENDERS)
     if unknown:
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             offsets, stop = CONTENDERS[name](stack, topic, prefix, state)
             watcher = Watcher(es, prefix)
             try:
-                time.sleep(15)  # it starts and reaches its topic; the warm-up does the rest
+                time.sleep(start_s)  # it starts and reaches its topic; the warm-up does the rest
                 watcher.start()
                 contenders[name] = run_rates(
                     bootstrap, topic, offsets, watcher, rates, seconds, warmup

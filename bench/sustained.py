@@ -26,7 +26,6 @@ import argparse
 import itertools
 import multiprocessing
 import statistics
-import tempfile
 import threading
 import time
 import uuid
@@ -40,12 +39,11 @@ from elasticsearch import Elasticsearch
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from bench import report
-from bench.common import DEDUP_HORIZON, SUSTAINED_QUERIES, write
+from bench.common import DEDUP_HORIZON, SUSTAINED_QUERIES, private_stack, write
 from bench.freshness import percentile
 from bench.report import PLOTS
 from flink_jobs import runtime
 from flink_jobs.config import parse_flink_options
-from tweetflow.stack.ports import private_settings
 from tweetflow.stack.stack import LocalStack
 
 RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
@@ -312,33 +310,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
     seconds, warmup = (15.0, 5.0) if args.smoke else (args.seconds, args.warmup)
     queries = tuple(args.queries.split(","))
-    with tempfile.TemporaryDirectory(prefix="tweetflow-sustained-") as state:
-        stack = LocalStack(private_settings(Path(state)))
-        stack.up()
-        try:
-            topic, prefix = f"sustained-{uuid.uuid4().hex[:6]}", f"s{uuid.uuid4().hex[:6]}_"
-            from producer.kafka_sink import TweetSink
+    with private_stack("sustained") as (stack, state):
+        topic, prefix = f"sustained-{uuid.uuid4().hex[:6]}", f"s{uuid.uuid4().hex[:6]}_"
+        from producer.kafka_sink import TweetSink
 
-            TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
-            lag, stop_job = start_live_job(
-                stack, topic, prefix, Path(state), queries=queries,
-                watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
-                es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
-                checkpoint_interval=args.checkpoint_interval, dedup_horizon=args.dedup_horizon,
-                flink_options=parse_flink_options(args.set),
-            )  # fmt: skip
-            time.sleep(15)  # the job reaches its Kafka source
-            watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)
-            watcher.start()
-            try:
-                bootstrap = stack.settings.kafka_bootstrap
-                rows = run_rates(bootstrap, topic, lag, watcher, rates, seconds, warmup)
-            finally:
-                watcher.stop.set()
-                lag.close()
-                stop_job()
+        TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
+        lag, stop_job = start_live_job(
+            stack, topic, prefix, Path(state), queries=queries,
+            watermark_delay_s=args.watermark, es_flush_interval=args.flush_interval,
+            es_refresh_interval=args.refresh_interval, heap=args.heap, jvm_args=args.jvm_args,
+            checkpoint_interval=args.checkpoint_interval, dedup_horizon=args.dedup_horizon,
+            flink_options=parse_flink_options(args.set),
+        )  # fmt: skip
+        time.sleep(15)  # the job reaches its Kafka source
+        watcher = Watcher(Elasticsearch(stack.settings.es_url), prefix)
+        watcher.start()
+        try:
+            bootstrap = stack.settings.kafka_bootstrap
+            rows = run_rates(bootstrap, topic, lag, watcher, rates, seconds, warmup)
         finally:
-            stack.down()
+            watcher.stop.set()
+            lag.close()
+            stop_job()
     held = [r["offered"] for r in rows if r["lag_bounded"]]
     results = {"seconds": seconds, "warmup_s": warmup, "watermark_s": args.watermark,
                "flush_interval": args.flush_interval,
