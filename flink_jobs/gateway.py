@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 
 MAIN_CLASS = "org.apache.flink.client.python.PythonGatewayServer"
 OUTPUT_FILE = "gateway.out"
+PY4J_LOG = "py4j.log"
 _stopped = False
 
 
@@ -47,6 +49,20 @@ def stdout_to(log_file: Path) -> Iterator[None]:
         os.close(saved)
 
 
+class _FromPy4j(logging.Filter):
+    """Records py4j logs on the root logger go to its log instead."""
+
+    def __init__(self, log: logging.Handler) -> None:
+        super().__init__()
+        self.log = log
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if f"{os.sep}py4j{os.sep}" in record.pathname:
+            self.log.handle(record)
+            return False
+        return True
+
+
 def start(log_dir: Path | None) -> None:
     """Launch the gateway now (PyFlink would at the first environment), its output in
     `log_dir`; a no-op once it runs, or without a log directory."""
@@ -56,6 +72,14 @@ def start(log_dir: Path | None) -> None:
         return
     with stdout_to(log_dir / OUTPUT_FILE):
         java_gateway.get_gateway()
+    # py4j's own complaints (a call cut short by Ctrl-C, objects collected while the JVM
+    # stops) are tracebacks meant for a log, not for the user's terminal. Some it logs on the
+    # root logger itself, so a filter there takes those.
+    log = logging.FileHandler(log_dir / PY4J_LOG, encoding="utf-8")
+    py4j = logging.getLogger("py4j")
+    py4j.addHandler(log)
+    py4j.propagate = False
+    logging.getLogger().addFilter(_FromPy4j(log))
     # Every command that started it waits for its end: nothing outlives the command's prompt.
     atexit.register(stop)
 

@@ -120,10 +120,12 @@ def test_escape_sequences_in_tweets_stay_inert(terminal: Terminal, settings: Set
 def test_the_newest_window_shown_has_ended(settings: Settings) -> None:
     """After `demo` (a bounded run) the hour-long windows that end in the future are in the
     index too; a live job's closed windows must not hide behind them for an hour."""
+    from flink_jobs import es_templates
     from tweetflow.ops import watch
 
     prefix = f"ended{int(time.time())}_"
     es = Elasticsearch(settings.es_url)
+    es_templates.install(settings.es_url, prefix)  # as the job does: window bounds are dates
     now_min = int(time.time()) // 60 * 60_000
     for start, tag in ((now_min - 3_600_000, "closed"), (now_min - 1_800_000, "leftover")):
         es.index(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import time
 from dataclasses import replace
@@ -309,7 +308,6 @@ def job_run(
     try:
         result.wait()
     except KeyboardInterrupt:  # raised out of py4j's blocked call; the JVM stops at exit
-        logging.getLogger("py4j").setLevel(logging.CRITICAL)
         typer.echo(
             f"\njob {job_id} stopped; its checkpoints are kept: `tweetflow job run --resume` "
             "goes on from the newest"
