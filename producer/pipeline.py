@@ -132,6 +132,17 @@ class Progress:
             self.stream.write("\n")
 
 
+def json_reason(exc: orjson.JSONDecodeError) -> str:
+    """Why a record is not JSON, in words that say what is wrong with its bytes (the decoder's
+    own say "str is not valid UTF-8: surrogates not allowed")."""
+    message = str(exc)
+    if "not valid UTF-8" in message:  # whatever the decoder names as the cause
+        return "not JSON: its bytes are not valid UTF-8"
+    if "surrogate" in message:
+        return f"not JSON: a \\u escape of half a UTF-16 surrogate pair ({message})"
+    return f"not JSON: {message}"
+
+
 def run(
     records: Iterable[RawRecord],
     sink: Sink,
@@ -160,7 +171,7 @@ def run(
                 )
                 tweet = convert.to_canonical(parsed)
         except (orjson.JSONDecodeError, convert.ConversionError) as exc:
-            reason = f"not JSON: {exc}" if isinstance(exc, orjson.JSONDecodeError) else str(exc)
+            reason = json_reason(exc) if isinstance(exc, orjson.JSONDecodeError) else str(exc)
             counters.bad += 1
             if counters.bad <= LOGGED_BAD_RECORDS:
                 log.warning("dead-lettered %s: %s", record.position, reason)

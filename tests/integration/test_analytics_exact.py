@@ -161,3 +161,21 @@ def test_the_dead_letter_summary_counts_every_rejected_record(
     assert "\x1b" not in text and "\x07" not in text  # a hostile record shown inert
     assert " not json" in text
     assert f"{DUPLICATES} repeated tweets dropped" in text
+
+
+def test_the_dead_letter_summary_says_what_it_cannot_count_without_elasticsearch(
+    pipeline_run: dict[str, Any], stack: LocalStack
+) -> None:
+    """The late-tweets line just vanished when Elasticsearch was away."""
+    env = process.child_environment() | stack.settings.as_env()
+    env |= {"TWEETFLOW_TOPIC": pipeline_run["topic"], "TWEETFLOW_ES_HOSTS": "http://127.0.0.1:9"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "dead-letters"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"dead letters in {pipeline_run['topic']}.dlq" in done.stdout
+    assert (
+        "late and repeated tweets unknown: Elasticsearch at http://127.0.0.1:9 did not answer"
+        in done.stderr
+    )

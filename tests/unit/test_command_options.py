@@ -128,3 +128,10 @@ def test_stack_logs_of_a_service_the_stack_has_not() -> None:
     assert "no service 'nonsense'; the stack has kafka, elasticsearch" in " ".join(
         result.output.replace("│", " ").split()
     )
+
+
+def test_dead_letters_without_kafka_says_so_at_once() -> None:
+    """It waited half a minute for the Kafka client to give up before saying anything."""
+    result = CliRunner().invoke(app, ["dead-letters"], env=UNREACHABLE)
+    assert result.exit_code == 1
+    assert "Kafka at 127.0.0.1:9 does not answer" in result.output

@@ -122,3 +122,18 @@ def test_a_file_that_is_not_what_its_name_says_stops_the_replay_with_a_way_to_re
     (tmp_path / "b.gz").write_bytes(gzip.compress(lines)[:300])  # cut short
     with pytest.raises(ReplayError, match=r"b.gz: cannot be read past line \d+ \(EOFError"):
         list(replay.records([tmp_path]))
+
+
+def test_a_record_that_is_not_utf8_is_dead_lettered_in_plain_words() -> None:
+    """The reason read "str is not valid UTF-8: surrogates not allowed" (the decoder's)."""
+    sink = ListSink()
+    bad = [
+        b"\xff\xfe{}",
+        '{"text": "\ud800"}'.encode("utf-8", "surrogatepass"),
+        b'{"t": "\\ud800"}',
+    ]
+    pipeline.run((RawRecord(f"r:{n}", raw) for n, raw in enumerate(bad)), sink)
+    reasons = [reason for _, reason, _ in sink.dead]
+    assert reasons[:2] == ["not JSON: its bytes are not valid UTF-8"] * 2
+    assert reasons[2].startswith("not JSON: a \\u escape of half a UTF-16 surrogate pair")
+    assert not any("surrogates not allowed" in r for r in reasons)

@@ -412,24 +412,32 @@ def dead_letters(
 ) -> None:
     """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
     from producer.kafka_sink import KafkaUnavailable, explained_failures
+    from tweetflow.core import reachable
     from tweetflow.ops import dead_letters as letters
 
     settings = _settings()
     prefix = prefix or settings.es_index_prefix
     try:
+        reachable.kafka(settings.kafka_bootstrap)  # seconds, not the client's half minute
         with explained_failures(settings.kafka_bootstrap):
             summary = letters.read(settings.kafka_bootstrap, settings.topic, max(newest, 1))
-    except KafkaUnavailable as exc:
+    except (KafkaUnavailable, reachable.Unreachable) as exc:
         fail(str(exc))
-    late: int | None
+    late: int | None = None
     dropped: int | None = None
+    es_url = settings.es_hosts or settings.es_url
     try:
+        reachable.elasticsearch(es_url)
         es = connect(settings, timeout=10)
         index = f"{prefix}late_tweets"
         late = int(es.count(index=index)["count"]) if es.indices.exists(index=index) else 0
         dropped = letters.duplicates(es, prefix)
-    except Exception:  # the counts of Kafka still stand on their own
-        late = None
+    except Exception as exc:  # the counts of Kafka still stand on their own; say what is not
+        typer.echo(
+            f"late and repeated tweets unknown: Elasticsearch at {es_url} did not answer "
+            f"({type(exc).__name__})",
+            err=True,
+        )
     if as_json:
         extra = {"late_tweets": late, "duplicates_dropped": dropped}
         typer.echo(json.dumps(summary.as_dict() | extra, ensure_ascii=False))
