@@ -22,13 +22,18 @@ def expired(indexes: list[str], keep_days: int, today: date) -> list[str]:
 
 
 def prune(
-    client: Elasticsearch, prefix: str, keep_days: int, today: date | None = None
+    client: Elasticsearch,
+    prefix: str,
+    keep_days: int,
+    today: date | None = None,
+    dry_run: bool = False,
 ) -> list[str]:
+    """The expired daily indexes, deleted unless `dry_run`."""
     if keep_days < 1:
         raise ValueError("keep at least one day of live tweets")
     pattern = f"{prefix}live_tweets-*"
     names = list(client.indices.get(index=pattern, ignore_unavailable=True))
     doomed = expired(names, keep_days, today or datetime.now(timezone.utc).date())
-    if doomed:
+    if doomed and not dry_run:
         client.indices.delete(index=",".join(doomed))
     return doomed

@@ -53,6 +53,10 @@ def test_prune_deletes_only_expired_days(settings: Settings) -> None:
     es = Elasticsearch(settings.es_url)
     for day in ("2026.11.20", "2026.11.24", "2026.11.25"):
         es.indices.create(index=f"prune_live_tweets-{day}", settings={"number_of_replicas": 0})
+    # A dry run names the same index and deletes nothing.
+    listed = retention.prune(es, "prune_", keep_days=2, today=date(2026, 11, 25), dry_run=True)
+    assert listed == ["prune_live_tweets-2026.11.20"]
+    assert len(es.indices.get(index="prune_live_tweets-*")) == 3
     deleted = retention.prune(es, "prune_", keep_days=2, today=date(2026, 11, 25))
     assert deleted == ["prune_live_tweets-2026.11.20"]
     assert sorted(es.indices.get(index="prune_live_tweets-*")) == [

@@ -135,3 +135,23 @@ def test_dead_letters_without_kafka_says_so_at_once() -> None:
     result = CliRunner().invoke(app, ["dead-letters"], env=UNREACHABLE)
     assert result.exit_code == 1
     assert "Kafka at 127.0.0.1:9 does not answer" in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [["sql", "client", "-f", "build/sql/job.sql"], ["cluster", "flink", "list"]]
+)
+def test_flinks_own_tools_without_a_cluster_say_so_at_once(
+    command: list[str], tmp_path: Path
+) -> None:
+    """The SQL client took 77 s and exited 0 as if the script had run; `flink list` 62 s."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    env = UNREACHABLE | {
+        "TWEETFLOW_STATE_DIR": str(tmp_path),
+        "TWEETFLOW_FLINK_REST_PORT": str(free),
+    }
+    result = CliRunner().invoke(app, command, env=env)
+    assert result.exit_code == 1
+    assert f"the Flink cluster at http://127.0.0.1:{free} does not answer" in result.output
+    assert "tweetflow cluster up" in result.output

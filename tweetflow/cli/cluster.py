@@ -85,6 +85,15 @@ def cluster_logs(
             typer.echo("\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
 
 
+def _require_running(cluster: FlinkCluster) -> None:
+    """Before Flink's own tools: without a cluster they wait a minute or more, and the SQL
+    client then exits 0 as if the script had run."""
+    try:
+        cluster.overview()
+    except StackError as exc:
+        fail(str(exc))
+
+
 def _sql_config(bounded: bool, cluster: FlinkCluster) -> JobConfig:
     configured = cluster.distribution.configuration()
     return replace(
@@ -135,6 +144,7 @@ def sql_client(
     from flink_jobs import es_templates, sql_scripts
 
     cluster = _cluster()
+    _require_running(cluster)
     config = _sql_config(bounded, cluster)
     scripts = sql_scripts.render(config, cluster.distribution.root / "sql")
     es_templates.install_for(config)
@@ -155,6 +165,7 @@ def cluster_flink(ctx: typer.Context) -> None:
     """Flink's own CLI (bin/flink) configured for this cluster, e.g.
     `tweetflow cluster flink run -d -pym flink_jobs.main` or `... list`."""
     cluster = _cluster()
+    _require_running(cluster)
     env = cluster.distribution.environment(cluster.java())
     command = [cluster.distribution.script("flink"), *ctx.args]
     raise typer.Exit(subprocess.run(command, env=env, check=False).returncode)

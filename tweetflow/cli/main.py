@@ -455,6 +455,9 @@ def es_prune(
         int, typer.Option(min=1, help="days of live tweets to keep, today included")
     ] = 7,
     prefix: PrefixOption = None,
+    dry_run: Annotated[
+        bool, typer.Option(help="list what would be deleted, delete nothing")
+    ] = False,
 ) -> None:
     """Delete live-tweet indexes older than --keep-days (run it daily, e.g. from cron)."""
     from flink_jobs import retention
@@ -465,8 +468,11 @@ def es_prune(
         reachable.elasticsearch(settings.es_hosts or settings.es_url)
     except reachable.Unreachable as exc:
         fail(str(exc))
-    deleted = retention.prune(connect(settings), prefix or settings.es_index_prefix, keep_days)
-    typer.echo(f"deleted {len(deleted)} index(es): {', '.join(deleted) or 'none'}")
+    deleted = retention.prune(
+        connect(settings), prefix or settings.es_index_prefix, keep_days, dry_run=dry_run
+    )
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(f"{verb} {len(deleted)} index(es): {', '.join(deleted) or 'none'}")
 
 
 @app.command()
