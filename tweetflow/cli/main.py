@@ -563,12 +563,25 @@ def demo(
     for index, docs in index_summary(settings).items():
         typer.echo(f"  {index:<32} {docs:>8} documents")
     if job_config.archive_path:
-        typer.echo(f"archive (Parquet): {job_config.archive_path}; query it with DuckDB, e.g.")
-        typer.echo(
-            f'  duckdb -c "SELECT sentiment_label, count(*) FROM read_parquet('
-            f"'{job_config.archive_path}/*/*/part-*', hive_partitioning=true) GROUP BY 1\""
-        )
+        typer.echo(f"archive (Parquet): {job_config.archive_path}")
+        typer.echo(_archive_summary(job_config.archive_path))
     typer.echo("the stack keeps running; stop it with `tweetflow stack down`")
+
+
+def _archive_summary(path: str) -> str:
+    """The archive's tweets per sentiment label, read back with DuckDB when it is installed
+    (the dev extra); else where to read how."""
+    try:
+        import duckdb
+    except ImportError:
+        return "  read it with DuckDB (pip install duckdb): docs/queries.md, the Parquet archive"
+    files = f"{path}/*/*/part-*".replace("'", "''")
+    rows = duckdb.sql(
+        f"SELECT sentiment_label, count(*) FROM read_parquet('{files}', hive_partitioning = true)"
+        " GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall()
+    lines = [f"  {label or 'not scored (not English)'}: {n:,}" for label, n in rows]
+    return "\n".join(["tweets per sentiment label in the archive (DuckDB):", *lines])
 
 
 def main() -> None:  # pragma: no cover
