@@ -85,6 +85,17 @@ def test_a_command_that_ran_the_embedded_job_leaves_no_jvm(stack: LocalStack, tm
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "== Optimized Execution Plan ==" in done.stdout
+    # The plan is of the job `job run` runs: the sentiment UDF by default (explain planned
+    # the SQL-only job whatever run would do), and what the same options leave out.
+    assert "PythonCalc" in done.stdout and "live_tweets_es" in done.stdout
+    shaped = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "job", "explain", "--enrichment", "off",
+         "--without", "live_tweets"],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert shaped.returncode == 0, shaped.stderr[-3000:]
+    assert "PythonCalc" not in shaped.stdout and "live_tweets_es" not in shaped.stdout
+    assert "top_hashtags_es" in shaped.stdout
     logs = tmp_path / "logs" / "flink"
     left = [pid for pid, (_, command) in process_table().items() if str(logs) in command]
     assert left == [], "the JVM outlived the command"

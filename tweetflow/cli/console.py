@@ -9,6 +9,7 @@ from typing import NoReturn
 
 import typer
 
+from tweetflow.core.settings import Settings
 from tweetflow.stack.service import ServiceStatus
 
 
@@ -16,6 +17,14 @@ def fail(message: str) -> NoReturn:
     """An actionable error on stderr and exit status 1; never a traceback."""
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
+
+
+def settings() -> Settings:
+    """The TWEETFLOW_* settings, or one message naming the variable that is wrong."""
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def writable_state(directory: Path) -> None:

@@ -1,0 +1,349 @@
+"""`tweetflow job`: run the analytics job, explain its plan, and list and stop it on a cluster.
+`run` and `explain` take the same options that shape the job, so the plan shown is the job run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tweetflow.cli import console
+from tweetflow.cli.console import fail
+from tweetflow.stack.flink_cluster import FlinkCluster
+from tweetflow.stack.stack import LocalStack
+
+if TYPE_CHECKING:
+    from flink_jobs.config import JobConfig
+    from flink_jobs.rest import FlinkRest
+
+job_app = typer.Typer(help="The Flink SQL analytics job.")
+
+EnrichmentOption = Annotated[
+    str,
+    typer.Option(
+        help="sentiment by a Python UDF: vectorized (pandas batches), scalar, or off (no "
+        "Python in the job at all)"
+    ),
+]
+
+
+ArchiveOption = Annotated[
+    str,
+    typer.Option(
+        help="write every tweet with its sentiment as Parquet here (a directory, or a URI "
+        "such as s3://bucket/tweets); needs enrichment"
+    ),
+]
+
+
+BoundedOption = Annotated[
+    bool, typer.Option(help="stop at the topic's current end instead of running forever")
+]
+
+WatermarkOption = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        help="seconds a tweet may arrive late and still count; windows close this much "
+        "after their end (default 5)",
+    ),
+]
+
+FlushOption = Annotated[
+    str | None,
+    typer.Option(help="how often results are sent to Elasticsearch (default 500ms)"),
+]
+
+RefreshOption = Annotated[
+    str | None,
+    typer.Option(help="how often Elasticsearch makes them searchable (default 1s)"),
+]
+
+FromOption = Annotated[
+    str,
+    typer.Option(
+        "--from",
+        help="where in the topic to start: earliest (every window complete), latest, group "
+        "(the consumer group's committed offsets: windows already under way restart "
+        "partial), or a time such as 2026-12-06T09:00:00Z",
+    ),
+]
+
+WithoutOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="leave this query out (repeatable), e.g. --without live_tweets, which indexes "
+        "every tweet: at 20,000 tweets/s that is most of Elasticsearch's work"
+    ),
+]
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="a Flink option KEY=VALUE for the job, after tweetflow's own (repeatable), "
+        "e.g. --set execution.checkpointing.interval='60 s'",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What `run` and `explain` both take: the options that make the job what it is."""
+
+    bounded: bool
+    enrichment: str
+    archive: str
+    watermark_delay: int | None
+    flush_interval: str | None
+    refresh_interval: str | None
+    start: str
+    without: list[str] | None
+    set_option: list[str] | None
+
+
+def _shaped(config: JobConfig, shape: Shape) -> JobConfig:
+    """`config` changed as the options say; ValueError names an option that is wrong."""
+    from flink_jobs import catalog
+    from flink_jobs.config import parse_flink_options, start_position
+
+    mode, since_ms = start_position(shape.start)
+    config = replace(
+        config,
+        bounded=shape.bounded,
+        enrichment=shape.enrichment,
+        archive_path=shape.archive,
+        flink_options=parse_flink_options(shape.set_option or []),
+        scan_startup_mode=mode,
+        scan_startup_timestamp_ms=since_ms,
+    )
+    if shape.watermark_delay is not None:  # else the job's default, and so on
+        config = replace(config, watermark_delay_s=shape.watermark_delay)
+    if shape.flush_interval is not None:
+        config = replace(config, es_flush_interval=shape.flush_interval)
+    if shape.refresh_interval is not None:
+        config = replace(config, es_refresh_interval=shape.refresh_interval)
+    if shape.without:
+        config = replace(config, queries=catalog.core_queries_without(shape.without))
+    return config
+
+
+@job_app.command("run")
+def job_run(
+    jobmanager: Annotated[
+        str,
+        typer.Option(
+            help="host:port of a running Flink cluster's REST endpoint (e.g. the one of "
+            "`tweetflow cluster up`); the job is submitted there and this command returns",
+        ),
+    ] = "",
+    from_savepoint: Annotated[
+        str, typer.Option(help="restore the job's state from this savepoint or checkpoint")
+    ] = "",
+    allow_non_restored_state: Annotated[
+        bool, typer.Option(help="with --from-savepoint: drop state no operator claims")
+    ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            help="on the mini-cluster: restore from the newest checkpoint the last run left "
+            "(after a crash, kill -9 or Ctrl-C)"
+        ),
+    ] = False,
+    parallelism: Annotated[
+        int,
+        typer.Option(
+            min=0, help="0: 1 on the mini-cluster, the cluster's parallelism.default otherwise"
+        ),
+    ] = 0,
+    enrichment: EnrichmentOption = "vectorized",
+    archive: ArchiveOption = "",
+    bounded: BoundedOption = False,
+    watermark_delay: WatermarkOption = None,
+    flush_interval: FlushOption = None,
+    refresh_interval: RefreshOption = None,
+    start: FromOption = "earliest",
+    without: WithoutOption = None,
+    set_option: SetOption = None,
+) -> None:
+    """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
+    with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
+    searchable about its watermark delay + flush + refresh interval after it ends."""
+    from flink_jobs import runtime
+    from flink_jobs.rest import FlinkRest, FlinkRestError
+    from tweetflow.core import reachable
+
+    shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
+                  refresh_interval, start, without, set_option)  # fmt: skip
+    settings = console.settings()
+    stack = LocalStack(settings)
+    try:  # before anything is built or started: seconds, not a silent wait
+        reachable.kafka(settings.kafka_bootstrap)
+        reachable.elasticsearch(settings.es_hosts or settings.es_url)
+    except reachable.Unreachable as exc:
+        fail(str(exc))
+    console.writable_state(settings.state_dir)
+    local = from_savepoint.removeprefix("file://")
+    if from_savepoint and "://" not in local and not Path(local).exists():
+        fail(
+            f"--from-savepoint {from_savepoint}: no such savepoint or checkpoint (`tweetflow job "
+            "stop` prints where it wrote one; --resume finds the newest checkpoint)"
+        )
+    if resume:
+        if from_savepoint or jobmanager:
+            fail("--resume restarts a mini-cluster run; on a cluster use --from-savepoint")
+        from flink_jobs import checkpoints
+
+        directory = settings.checkpoint_dir
+        newest = checkpoints.latest(directory)
+        if newest is None:
+            fail(f"no complete checkpoint under {directory}: run without --resume")
+        from_savepoint = str(newest)
+    rest = FlinkRest(jobmanager) if jobmanager else None
+    cluster: dict[str, str] = {}
+    if rest is not None:
+        try:
+            cluster = rest.configuration()
+        except FlinkRestError as exc:
+            fail(str(exc))
+    try:
+        config = replace(
+            _shaped(stack.job_config(archive=bool(archive)), shape),
+            kafka_group_id="tweetflow",
+            from_savepoint=from_savepoint,
+            allow_non_restored_state=bool(from_savepoint) and allow_non_restored_state,
+        )
+        if rest is not None:
+            # The cluster's configuration wins for checkpointing, state and parallelism: a
+            # client path may not even exist there (docs/cluster.md).
+            config = replace(
+                config,
+                jobmanager=jobmanager,
+                checkpoint_dir=None,
+                parallelism=0,
+                cluster_options=tuple(cluster.items()),
+            )
+        if parallelism:
+            config = replace(config, parallelism=parallelism)
+        result = runtime.start(config)
+    except (ValueError, runtime.SavepointMismatchError) as exc:
+        fail(str(exc))
+    except Exception as exc:  # Flink refused it (py4j): its own words, not a Java stack
+        refused = console.java_failure(exc)
+        if refused is None:
+            raise
+        fail(f"Flink refused the job: {refused}")
+    client = result.get_job_client()
+    job_id = str(client.get_job_id()) if client is not None else "?"
+    where = f"the cluster at {jobmanager}" if jobmanager else "the embedded mini-cluster"
+    typer.echo(f"job {job_id} (tweetflow-analytics) submitted to {where}")
+    parallel = config.parallelism or dict(config.cluster_options).get("parallelism.default", "?")
+    typer.echo(f"  parallelism {parallel}, {len(config.run_queries())} queries")
+    typer.echo(f"  reads  {config.kafka_topic} at {config.kafka_bootstrap}")
+    typer.echo(f"  writes {config.es_index_prefix}* at {config.es_hosts}")
+    if config.archive_path:
+        typer.echo(f"  archives to {config.archive_path}")
+    if config.from_savepoint:
+        typer.echo(f"  state from {config.from_savepoint}")
+    if rest is not None:
+        typer.echo(f"  web UI {rest.web_ui(job_id)}")
+        typer.echo(
+            f"stop it with `tweetflow job stop {job_id} --savepoint --jobmanager {jobmanager}`"
+        )
+        return
+    try:
+        result.wait()
+    except KeyboardInterrupt:  # raised out of py4j's blocked call; the JVM stops at exit
+        typer.echo(
+            f"\njob {job_id} stopped; its checkpoints are kept: `tweetflow job run --resume` "
+            "goes on from the newest"
+        )
+        raise typer.Exit(130) from None
+    typer.echo(f"job {job_id} finished")
+
+
+def _rest(jobmanager: str) -> FlinkRest:
+    from flink_jobs.rest import FlinkRest
+
+    return FlinkRest(jobmanager or FlinkCluster(console.settings()).address)
+
+
+JobManagerOption = Annotated[
+    str, typer.Option(help="host:port of the cluster's REST endpoint; default: the local cluster")
+]
+
+
+@job_app.command("list")
+def job_list(jobmanager: JobManagerOption = "") -> None:
+    """The cluster's jobs, oldest first; the web UI of each running one."""
+    from flink_jobs.rest import FlinkRestError
+
+    rest = _rest(jobmanager)
+    try:
+        jobs = rest.jobs()
+    except FlinkRestError as exc:
+        fail(str(exc))
+    for j in jobs:
+        typer.echo(f"{j.job_id}  {j.state:<10} {j.duration_ms / 1000:>8.0f} s  {j.name}")
+        if j.state == "RUNNING":
+            typer.echo(f"  {j.tasks_total} tasks; web UI {rest.web_ui(j.job_id)}")
+    if not jobs:
+        typer.echo(f"no jobs on {rest.url}")
+
+
+@job_app.command("stop")
+def job_stop(
+    job_id: Annotated[str, typer.Argument(help="the job's id (`tweetflow job list`)")],
+    savepoint: Annotated[
+        bool, typer.Option(help="take a savepoint first, to restart with --from-savepoint")
+    ] = True,
+    directory: Annotated[
+        str, typer.Option(help="savepoint directory; default: the cluster's state.savepoints.dir")
+    ] = "",
+    jobmanager: JobManagerOption = "",
+) -> None:
+    """Stop a job on the cluster: with a savepoint (default), or cancel it (--no-savepoint)."""
+    from flink_jobs.rest import FlinkRestError
+
+    rest = _rest(jobmanager)
+    try:
+        if not savepoint:
+            rest.cancel(job_id)
+            typer.echo(f"job {job_id} cancelled; its state is gone")
+            return
+        location = rest.stop_with_savepoint(job_id, directory or None)
+    except FlinkRestError as exc:
+        fail(str(exc))
+    typer.echo(f"job {job_id} stopped with a savepoint at {location}")
+    typer.echo(
+        f"restart it with `tweetflow job run --jobmanager {rest.url.split('://')[1]} "
+        f"--from-savepoint {location}`"
+    )
+
+
+@job_app.command("explain")
+def job_explain(
+    enrichment: EnrichmentOption = "vectorized",
+    archive: ArchiveOption = "",
+    bounded: BoundedOption = False,
+    watermark_delay: WatermarkOption = None,
+    flush_interval: FlushOption = None,
+    refresh_interval: RefreshOption = None,
+    start: FromOption = "earliest",
+    without: WithoutOption = None,
+    set_option: SetOption = None,
+) -> None:
+    """Print the optimized plan of the job `job run` runs with the same options."""
+    from flink_jobs import runtime
+
+    shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
+                  refresh_interval, start, without, set_option)  # fmt: skip
+    stack = LocalStack(console.settings())
+    try:
+        config = _shaped(stack.job_config(archive=bool(archive)), shape)
+        plan = runtime.explain(replace(config, kafka_group_id="tweetflow-explain"))
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo(plan)
