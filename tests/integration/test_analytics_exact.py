@@ -25,6 +25,7 @@ from tests.support.pipeline_results import (
     run_job,
 )
 from tests.support.topics import consume
+from tweetflow.ops.topic_reader import read_all
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
@@ -62,18 +63,22 @@ def test_the_data_exercises_the_edge_cases(pipeline_run: dict[str, Any]) -> None
 def test_bad_records_are_dead_lettered_and_counted(
     pipeline_run: dict[str, Any], stack: LocalStack
 ) -> None:
-    dead = [
-        json.loads(m.value)
-        for m in consume(stack.settings, f"{pipeline_run['topic']}.dlq", len(BAD_RECORDS))
-    ]
-    assert sorted(d["reason"] for d in dead) == sorted(reason for _, reason in BAD_RECORDS)
+    dlq = f"{pipeline_run['topic']}.dlq"
+    dead = [json.loads(value) for _, value in read_all(stack.settings.kafka_bootstrap, dlq)]
+    # Every job run over the shared input dead-letters its bad records again (the replay test,
+    # the cluster's runs): whole runs of exactly these.
+    runs = len(dead) // len(BAD_RECORDS)
+    assert runs >= 1 and len(dead) == runs * len(BAD_RECORDS)
+    reasons = Counter(reason for _, reason in BAD_RECORDS)
+    assert Counter(d["reason"] for d in dead) == Counter({r: n * runs for r, n in reasons.items()})
     assert all(d["position"].startswith("kafka:") for d in dead)
     assert any(d["raw"] == "not json at all" for d in dead)
     counts = documents(pipeline_run["es"], f"{pipeline_run['prefix']}dead_letter_counts")
-    assert {d["reason"]: d["records"] for d in counts} == Counter(r for _, r in BAD_RECORDS)
+    assert {d["reason"]: d["records"] for d in counts} == reasons
     # Each dead letter holds its record unchanged (the 1 MB one too), text or base64.
-    raws = sorted(d.get("raw", "") for d in dead)
-    assert raws == sorted(v.decode("utf-8", "replace") for v, _ in BAD_RECORDS)
+    raws = Counter(d.get("raw", "") for d in dead)
+    sent = Counter(v.decode("utf-8", "replace") for v, _ in BAD_RECORDS)
+    assert raws == Counter({raw: n * runs for raw, n in sent.items()})
 
 
 def test_odd_and_duplicate_tweets_arrive_once_and_unchanged(pipeline_run: dict[str, Any]) -> None:
@@ -149,7 +154,7 @@ def test_the_dead_letter_summary_counts_every_rejected_record(
     # Each run of the job over the input dead-letters its bad records again (the replay test
     # runs it a second time).
     runs = summary["total"] // len(BAD_RECORDS)
-    assert runs in (1, 2)
+    assert runs >= 1
     reasons = Counter(r for _, r in BAD_RECORDS)
     assert summary["reasons"] == {reason: n * runs for reason, n in reasons.items()}
     assert summary["from_job"] == summary["total"] == runs * len(BAD_RECORDS)
