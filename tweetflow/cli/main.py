@@ -6,7 +6,7 @@ import json
 import signal
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -20,9 +20,6 @@ from tweetflow.core.errors import StackError
 from tweetflow.core.es_connection import connect
 from tweetflow.core.settings import Settings
 from tweetflow.stack.stack import LocalStack
-
-if TYPE_CHECKING:
-    pass
 
 app = typer.Typer(
     help="Real-time tweet analytics on Apache Flink SQL.",
