@@ -39,6 +39,7 @@ from tests.support.pipeline_results import (
 )
 from tweetflow.core import versions
 from tweetflow.stack.flink_cluster import FlinkCluster
+from tweetflow.stack.process import child_environment
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -107,7 +108,9 @@ def test_job_run_on_the_cluster_with_its_defaults_outlives_the_command(
     topic, prefix = f"cli-{uuid.uuid4().hex[:8]}", f"j{uuid.uuid4().hex[:6]}_"
     tweets = pipeline_run["tweets"]
     send_live_input(settings.kafka_bootstrap, topic, tweets)
-    env = os.environ | settings.as_env() | {
+    # Not this process's environment as it is: the embedded jobs' UDFs left PyFlink's
+    # loopback variables in it, which a command started from here would inherit.
+    env = child_environment() | settings.as_env() | {
         "TWEETFLOW_TOPIC": topic, "TWEETFLOW_ES_INDEX_PREFIX": prefix,
     }  # fmt: skip
     done = subprocess.run(
