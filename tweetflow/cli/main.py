@@ -34,10 +34,6 @@ app.add_typer(cluster_app, name="cluster")
 app.add_typer(sql_app, name="sql")
 
 
-def _settings() -> Settings:
-    return console.settings()
-
-
 def _up(stack: LocalStack) -> None:
     console.writable_state(stack.settings.state_dir)
 
@@ -56,13 +52,13 @@ def _up(stack: LocalStack) -> None:
 @stack_app.command("up")
 def stack_up() -> None:
     """Start Kafka and Elasticsearch (idempotent) and fetch the Flink connector jars."""
-    _up(LocalStack(_settings()))
+    _up(LocalStack(console.settings()))
 
 
 @stack_app.command("down")
 def stack_down() -> None:
     """Stop every stack process; nothing is left running."""
-    stack = LocalStack(_settings())
+    stack = LocalStack(console.settings())
     stack.down()
     typer.echo("stack down")
 
@@ -70,7 +66,7 @@ def stack_down() -> None:
 @stack_app.command("status")
 def stack_status() -> None:
     """Show each service, its health, pids and resident memory. Exit 1 unless all healthy."""
-    if not console.statuses(LocalStack(_settings()).status()):
+    if not console.statuses(LocalStack(console.settings()).status()):
         raise typer.Exit(1)
 
 
@@ -80,7 +76,7 @@ def stack_logs(
     lines: Annotated[int, typer.Option("-n", min=1, help="lines from the end")] = 40,
 ) -> None:
     """Print the end of each service's log."""
-    logs = LocalStack(_settings()).log_files()
+    logs = LocalStack(console.settings()).log_files()
     if service and service not in logs:
         raise typer.BadParameter(
             f"no service {service!r}; the stack has {', '.join(logs)}", param_hint="'SERVICE'"
@@ -98,7 +94,7 @@ def stack_lock() -> None:
     """Re-resolve every jar and rewrite artifacts.lock.json (after editing versions.toml)."""
     from tweetflow.core import artifacts
 
-    settings = _settings()
+    settings = console.settings()
     try:
         lock = artifacts.write_lock(settings.cache_dir, LocalStack(settings).java().home)
     except StackError as exc:
@@ -134,7 +130,7 @@ def dead_letters(
     from tweetflow.core import reachable
     from tweetflow.ops import dead_letters as letters
 
-    settings = _settings()
+    settings = console.settings()
     prefix = prefix or settings.es_index_prefix
     try:
         reachable.kafka(settings.kafka_bootstrap)  # seconds, not the client's half minute
@@ -182,7 +178,7 @@ def es_prune(
     from flink_jobs import retention
     from tweetflow.core import reachable
 
-    settings = _settings()
+    settings = console.settings()
     try:
         reachable.elasticsearch(settings.es_hosts or settings.es_url)
     except reachable.Unreachable as exc:
@@ -208,7 +204,7 @@ def watch(
     """The dashboards in the terminal: tweet rate, top hashtags and authors, newest tweets."""
     from tweetflow.ops import watch as view
 
-    settings = _settings()
+    settings = console.settings()
     tag = hashtag.lstrip("#").lower()
     source = view.Source(view.client(settings), prefix or settings.es_index_prefix)
     status = view.run(source, settings.es_url, tag, max(interval, 0.5), once)
@@ -238,7 +234,7 @@ def live(
 
     if source not in ("bluesky", "synthetic"):
         fail(f"--source {source!r}: live runs bluesky or synthetic")
-    stack = LocalStack(_settings())
+    stack = LocalStack(console.settings())
     _up(stack)
     options = pipeline_live.LiveOptions(
         source, rate, enrich_profiles, hashtag.lstrip("#").lower(), 2.0, enrichment
@@ -257,7 +253,7 @@ def demo(
     """End to end on embedded defaults: local stack, tweets into Kafka, SQL job, results in ES."""
     from flink_jobs import runtime
 
-    settings = _settings()
+    settings = console.settings()
     stack = LocalStack(settings)
     _up(stack)
     began = time.monotonic()

@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,53 +102,52 @@ def produce(
     if event_rate <= 0:
         raise typer.BadParameter(f"{event_rate:g} is not above 0", param_hint="'--event-rate'")
     settings = Settings.from_env()
-    try:
-        _produce(settings, source, paths, count, seed, rate, event_rate, late, out_of_order,
-                 speed, restamp, skip, track, backend.value, enrich_profiles)  # fmt: skip
-    except (replay.ReplayError, ProducerError) as exc:
-        fail(str(exc))
+    with _as_messages():
+        # The source's own mistakes (a missing file, no token) first, then whether Kafka is there.
+        if source is Source.replay:
+            missing = [str(p) for p in paths or [] if not p.exists()]
+            if missing:
+                raise replay.ReplayError(f"no such file or directory: {', '.join(missing)}")
+            records: Iterator[RawRecord] = replay.records(paths or [], skip=skip)
+            if count:
+                records = itertools.islice(records, count)
+            pace = parse_speed(speed)
+        elif source is Source.x:
+            from producer import x_stream
 
-
-def _produce(
-    settings: Settings, source: Source, paths: list[Path] | None, count: int | None,
-    seed: int | None, rate: float, event_rate: float, late: float, out_of_order: float,
-    speed: str, restamp: bool, skip: int, track: list[str] | None, backend: str,
-    enrich_profiles: bool,
-) -> None:  # fmt: skip
-    # The source's own mistakes (a missing file, no token) first, then whether Kafka is there.
-    if source is Source.replay:
-        missing = [str(p) for p in paths or [] if not p.exists()]
-        if missing:
-            raise replay.ReplayError(f"no such file or directory: {', '.join(missing)}")
-        records: Iterator[RawRecord] = replay.records(paths or [], skip=skip)
-        if count:
-            records = itertools.islice(records, count)
-        pace = parse_speed(speed)
-    elif source is Source.x:
-        from producer import x_stream
-
-        try:
-            x_config = x_stream.XStreamConfig.from_env(track or [])
-        except x_stream.XStreamError as exc:
-            raise ProducerError(str(exc)) from None
-        records = _x_records(x_stream.records(x_config))
-        pace = None
-    elif source is Source.bluesky:
+            try:
+                x_config = x_stream.XStreamConfig.from_env(track or [])
+            except x_stream.XStreamError as exc:
+                raise ProducerError(str(exc)) from None
+            records = _x_records(x_stream.records(x_config))
+            pace = None
+        elif source is Source.bluesky:
+            _require_kafka(settings)
+            bluesky_send(settings, count or None, rate or None, backend.value, enrich_profiles)
+            return
+        else:
+            n = 10_000 if count is None else count
+            records = synthetic_records(
+                synthetic_config(n or None, seed, rate or None, event_rate, late, out_of_order)
+            )
+            pace = None
         _require_kafka(settings)
-        bluesky_send(settings, count or None, rate or None, backend, enrich_profiles)
-        return
-    else:
-        n = 10_000 if count is None else count
-        records = synthetic_records(
-            synthetic_config(n or None, seed, rate or None, event_rate, late, out_of_order)
+        send(
+            settings, records, pace=pace, rate=rate or None, restamp=restamp, backend=backend.value
         )
-        pace = None
-    _require_kafka(settings)
-    send(settings, records, pace=pace, rate=rate or None, restamp=restamp, backend=backend)
 
 
 class ProducerError(RuntimeError):
     """A source or Kafka cannot be used; the message says why and what to change."""
+
+
+@contextmanager
+def _as_messages() -> Iterator[None]:
+    """A source or Kafka that cannot be used: one message and status 1, not a traceback."""
+    try:
+        yield
+    except (replay.ReplayError, ProducerError) as exc:
+        fail(str(exc))
 
 
 def _require_kafka(settings: Settings) -> None:
