@@ -1,13 +1,15 @@
-"""How the top-hashtags query's cost grows: throughput and the mini-cluster's memory (its JVM is
+"""How the hashtag windows' cost grows (the top-hashtags query, whose summary also holds what
+related_hashtags and influencers read): throughput and the mini-cluster's memory (its JVM is
 the TaskManager) as the distinct hashtags in a window grow from 1,000 to 1,000,000, as the
 window grows from 1 hour to 24 hours (sliding every minute), from parallelism 1 to 2, and with
 the heap or the RocksDB state backend.
 
     python -m bench.cost_growth            # 500,000 tweets per cardinality, 200,000 over 25 h
+    python -m bench.cost_growth --cardinalities 1000000 --window-hours 24
     python -m bench.cost_growth --smoke    # tiny, for CI
 
 Every figure is one bounded run of the job (top_hashtags only) from the earliest offset in a
-process of its own, JVM start-up included, heap 3 GiB, stopped after 5 minutes: seconds,
+process of its own, JVM start-up included, heap 2 GiB, stopped after 5 minutes: seconds,
 tweets per second, the JVM's peak resident memory and its peak live heap (in use after a
 collection). The cardinality
 topics give every tweet two hashtags drawn in turn from N names, so a window holds exactly
@@ -70,7 +72,7 @@ def summary(found: dict[str, Any]) -> str:
 
 
 def one_run(stack: LocalStack, topic: str, tmp: Path, count: int, **options: Any) -> dict:
-    config = bounded_config(stack, topic, ("top_hashtags",), tmp, heap="3g", **options)
+    config = bounded_config(stack, topic, ("top_hashtags",), tmp, heap="2g", **options)
     found = figures(measure(config, tmp, stack.java().home / "bin" / "jfr", LIMIT_S), count)
     print(f"    {summary(found)}  {options}", flush=True)
     return found
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=500_000)
     parser.add_argument("--window-count", type=int, default=200_000)
+    parser.add_argument("--cardinalities", default="1000,10000,100000,1000000")
+    parser.add_argument("--window-hours", default="1,6,24")
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -88,11 +92,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         cardinalities, window_hours, span_s = (100,), (1 / 60,), 300
     else:
         count, window_count = args.count, args.window_count
-        cardinalities, window_hours, span_s = (
-            (1_000, 10_000, 100_000, 1_000_000),
-            (1, 6, 24),
-            SPAN_S,
-        )
+        cardinalities = tuple(int(n) for n in args.cardinalities.split(","))
+        window_hours = tuple(float(h) for h in args.window_hours.split(","))
+        span_s = SPAN_S
     results: dict[str, Any] = {"count": count, "window_count": window_count}
     with private_stack("growth") as (stack, tmp):
         topics = {}

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 # Created first, in order: tweetflow's Java functions (the source and the views call them), the
 # source, the shared sink options, then the views.
-FUNCTIONS = ("ddl/tweet_timestamp_function.sql", "ddl/tweet_fields_function.sql")
+FUNCTIONS = (
+    "ddl/tweet_timestamp_function.sql",
+    "ddl/tweet_fields_function.sql",
+    "ddl/hashtag_summary_function.sql",
+)
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
 ES_CREDENTIALS = "ddl/es_credentials.sql"
 # Before the source: the Kafka options every Kafka table copies, with the security when set.
@@ -19,7 +23,7 @@ VIEWS = (
     "views/tweets.sql",
     "views/tweet_hashtags.sql",
     "views/tweet_cashtags.sql",
-    "views/tweet_hashtag_pairs.sql",
+    "views/hashtag_summaries.sql",
     "views/tweet_words.sql",
     "views/tracked_tweets.sql",
     "views/tweet_mentions.sql",

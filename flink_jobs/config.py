@@ -80,6 +80,11 @@ class JobConfig:
     hashtag_window_s: int = 3600
     hashtag_slide_s: int = 60
     top_hashtags: int = 10
+    # Counters (hashtags, related pairs, author pairs) each minute of the hashtag windows keeps
+    # (HashtagSummary.java): exact up to 1.25 x this many, Space-Saving estimates beyond. About
+    # 150 bytes each: 60 minutes x 12,500 is 110 MB for the hour. The default generator's
+    # minutes need 7,500. 0: always exact, memory growing with the distinct hashtags.
+    hashtag_capacity: int = 10_000
     count_window_s: int = 60
     top_related: int = 10
     top_influencers: int = 5
@@ -248,9 +253,12 @@ class JobConfig:
             "hashtag_window_s": self.hashtag_window_s,
             "hashtag_slide_s": self.hashtag_slide_s,
             "top_hashtags": self.top_hashtags,
+            "hashtag_capacity": self.hashtag_capacity,
             "count_window_s": self.count_window_s,
             "top_related": self.top_related,
             "top_influencers": self.top_influencers,
+            "summary_related": self.top_related if "related_hashtags" in self.queries else 0,
+            "summary_influencers": self.top_influencers if "influencers" in self.queries else 0,
             "top_words": self.top_words,
             "stop_words": self.stop_words,
             "kafka_tracked_topic": f"{self.kafka_topic}.tracked",

@@ -6,7 +6,9 @@
 Its configuration comes from the environment alone, as everywhere in tweetflow:
 TWEETFLOW_KAFKA_SERVERS, TWEETFLOW_ES_HOSTS, TWEETFLOW_TOPIC and the credentials (see
 tweetflow/core/settings.py), TWEETFLOW_GROUP_ID for the consumer group, TWEETFLOW_ENRICHMENT
-(vectorized, the default as for `job run`, scalar or off) for the sentiment UDF. The
+(vectorized, the default as for `job run`, scalar or off) for the sentiment UDF,
+TWEETFLOW_HASHTAG_CAPACITY (`job run --hashtag-capacity`, default 10000) for the hashtag
+windows' memory bound. The
 connectors and tweetflow's functions are in the Flink distribution's lib/ (tweetflow's image,
 `tweetflow cluster up`). Checkpointing,
 the state backend, parallelism and restarts are the cluster's (its configuration, `flink run
@@ -32,6 +34,9 @@ def config_from_environment() -> JobConfig:
         # The same default as `tweetflow job run`: the sentiment UDF, which needs Python and
         # VADER on the TaskManagers (the image has both); off: SQL only.
         enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "vectorized"),
+        hashtag_capacity=int(
+            os.environ.get("TWEETFLOW_HASHTAG_CAPACITY", JobConfig.hashtag_capacity)
+        ),
     )
 
 

@@ -75,6 +75,12 @@ def _explicit(config: JobConfig) -> dict[str, str]:
         options["execution.checkpointing.interval"] = config.checkpoint_interval
     if config.parallelism > 0:
         options["parallelism.default"] = str(config.parallelism)
+    if config.parallelism == 1:
+        # One task per operator: a local pre-aggregation before the global one saves no
+        # network, and HASHTAG_SUMMARY's partial summaries then cross it serialized (Kryo). The
+        # whole default job over 300,000 generated tweets: 3,158 tweets/s in one phase, 2,372
+        # in two. A parallel job keeps them: its one summary task would get every tweet.
+        options["table.optimizer.agg-phase-strategy"] = "ONE_PHASE"
     if config.state_backend:
         if config.state_backend not in ("hashmap", "rocksdb"):
             raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")

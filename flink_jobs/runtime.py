@@ -8,11 +8,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flink_jobs import es_templates, gateway
+from flink_jobs import es_templates, gateway, heap_guard
 from flink_jobs.config import JobConfig
 from flink_jobs.render import session_options, statements
 from tweetflow.core import reachable
@@ -196,7 +197,8 @@ def run(config: JobConfig) -> str:
     result = start(config)
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else ""
-    result.wait()
+    with heap_guard.watching(config, lambda text: print(text, file=sys.stderr, flush=True)):
+        result.wait()
     return job_id
 
 

@@ -1,15 +1,7 @@
--- For every hashtag, the hashtags that co-occur with it most in the window (the top-hashtags
--- window), top ${top_related} each; ties by hashtag.
+-- For each of the window's top ${top_hashtags} hashtags, the ${top_related} hashtags used most
+-- with it in the window (the top-hashtags window); ties by hashtag.
 INSERT INTO related_hashtags_es
-SELECT window_start, window_end, MD5(hashtag), hashtag, rn, related, tweets
-FROM (
-    SELECT *, ROW_NUMBER() OVER (
-        PARTITION BY window_start, window_end, hashtag ORDER BY tweets DESC, related ASC) AS rn
-    FROM (
-        SELECT window_start, window_end, hashtag, related, COUNT(*) AS tweets
-        FROM TABLE(HOP(TABLE tweet_hashtag_pairs, DESCRIPTOR(event_time),
-            INTERVAL '${hashtag_slide_s}' SECOND(6), INTERVAL '${hashtag_window_s}' SECOND(6)))
-        GROUP BY window_start, window_end, hashtag, related
-    )
-)
-WHERE rn <= CAST('${top_related}' AS INT);
+SELECT s.window_start, s.window_end, MD5(t.hashtag), t.hashtag, r.rn, r.related, r.tweets
+FROM hashtag_summaries AS s
+CROSS JOIN UNNEST(s.top) AS t (rn, hashtag, tweets, related, influencers)
+CROSS JOIN UNNEST(t.related) AS r (rn, related, tweets);

@@ -13,6 +13,7 @@ from bench import (
     cost_growth,
     enrichment_cost,
     freshness,
+    job_scale,
     live_peers,
     parse_speed,
     peers,
@@ -178,3 +179,15 @@ def test_tuning_smoke() -> None:
         assert 100 < run["peak_rss_mib"] < 8192 and 0 < run["peak_live_heap_mib"] < 3072
     assert results["ratio"][name] > 0
     assert results["settings"][name] == tuning.SETTINGS[name]
+
+
+def test_job_scale_smoke() -> None:
+    """The default job over the Zipf stream: it finishes, and its documents are counted per
+    index and per window."""
+    results = job_scale.main(["--smoke"])
+    [run] = results["runs"]["zipf"].values()
+    assert run["finished"] and run["tweets_per_s"] > 0
+    assert {"top_hashtags", "related_hashtags", "influencers", "live_tweets"} <= set(run["indexes"])
+    top = run["indexes"]["top_hashtags"]
+    assert 0 < top["documents"] <= 10 * top["windows"]
+    assert run["documents_per_tweet"] > 0

@@ -150,13 +150,17 @@ def expected(
                 key = (start, (tag, tweet["user"]["id_str"]))
                 followers[key] = max(followers[key], tweet["user"]["followers_count"])
     influencers = per_hashtag_top_n(followers, w.top_influencers, label=lambda k: names[k])
+    top_hashtags = top_n(counts(tweets, hopping_tags, hashtags), w.top_hashtags)
+    # related hashtags and influencers only for each window's top hashtags
+    leading = {(start, tag) for (start, _), (tag, _) in top_hashtags.items()}
+    related = per_hashtag_top_n(counts(tweets, hopping_tags, pairs), w.top_related, lambda k: k)
     tracked_rows = [(t, term) for t in tweets for term in tracked(t, list(terms), domains_regex)]
     return {
-        "related_hashtags": per_hashtag_top_n(
-            counts(tweets, hopping_tags, pairs), w.top_related, label=lambda k: k
-        ),
+        "related_hashtags": {k: v for k, v in related.items() if k[:2] in leading},
         "influencers": {
-            key: (user_id, names[user_id], n) for key, (user_id, n) in influencers.items()
+            key: (user_id, names[user_id], n)
+            for key, (user_id, n) in influencers.items()
+            if key[:2] in leading
         },
         "word_counts": top_n(
             counts(
@@ -176,10 +180,7 @@ def expected(
             ).items()
         },
         "author_counts": authors,
-        "top_hashtags": top_n(
-            counts(tweets, lambda ts: hop(ts, w.hashtag_slide_s, w.hashtag_s), hashtags),
-            w.top_hashtags,
-        ),
+        "top_hashtags": top_hashtags,
         "top_mentions": top_n(
             counts(
                 tweets,

@@ -164,6 +164,17 @@ def test_the_state_backend_is_the_clusters_unless_chosen() -> None:
         session_options(config(state_backend="filesystem"))
 
 
+def test_aggregates_run_in_one_phase_only_at_parallelism_one() -> None:
+    from flink_jobs.render import session_options
+
+    strategy = "table.optimizer.agg-phase-strategy"
+    assert session_options(config())[strategy] == "ONE_PHASE"
+    assert strategy not in session_options(config(parallelism=2))
+    assert strategy not in session_options(config(parallelism=0))  # the cluster's choice
+    given = (("table.optimizer.agg-phase-strategy", "TWO_PHASE"),)
+    assert session_options(config(flink_options=given))[strategy] == "TWO_PHASE"
+
+
 def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
     from flink_jobs.config import parse_flink_options
     from flink_jobs.render import session_options

@@ -79,6 +79,16 @@ WithoutOption = Annotated[
     ),
 ]
 
+HashtagCapacityOption = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        help="counters (hashtags, related hashtags, authors) each minute of the hashtag "
+        "windows keeps: exact up to 1.25 x this many, estimates beyond, memory bounded "
+        "(default 10000, about 110 MB for the hour); 0: always exact, memory unbounded",
+    ),
+]
+
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -102,6 +112,7 @@ class Shape:
     start: str
     without: list[str] | None
     set_option: list[str] | None
+    hashtag_capacity: int | None = None
 
 
 def _shaped(config: JobConfig, shape: Shape) -> JobConfig:
@@ -127,6 +138,8 @@ def _shaped(config: JobConfig, shape: Shape) -> JobConfig:
         config = replace(config, es_refresh_interval=shape.refresh_interval)
     if shape.without:
         config = replace(config, queries=catalog.core_queries_without(shape.without))
+    if shape.hashtag_capacity is not None:
+        config = replace(config, hashtag_capacity=shape.hashtag_capacity)
     return config
 
 
@@ -167,6 +180,7 @@ def job_run(
     start: FromOption = "earliest",
     without: WithoutOption = None,
     set_option: SetOption = None,
+    hashtag_capacity: HashtagCapacityOption = None,
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
@@ -176,7 +190,7 @@ def job_run(
     from tweetflow.core import reachable
 
     shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
-                  refresh_interval, start, without, set_option)  # fmt: skip
+                  refresh_interval, start, without, set_option, hashtag_capacity)  # fmt: skip
     settings = console.settings()
     stack = LocalStack(settings)
     try:  # before anything is built or started: seconds, not a silent wait
@@ -253,8 +267,11 @@ def job_run(
             f"stop it with `tweetflow job stop {job_id} --savepoint --jobmanager {jobmanager}`"
         )
         return
+    from flink_jobs import heap_guard
+
     try:
-        result.wait()
+        with heap_guard.watching(config, lambda text: typer.echo(text, err=True)):
+            result.wait()
     except KeyboardInterrupt:  # raised out of py4j's blocked call; the JVM stops at exit
         typer.echo(
             f"\njob {job_id} stopped; its checkpoints are kept: `tweetflow job run --resume` "
@@ -334,12 +351,13 @@ def job_explain(
     start: FromOption = "earliest",
     without: WithoutOption = None,
     set_option: SetOption = None,
+    hashtag_capacity: HashtagCapacityOption = None,
 ) -> None:
     """Print the optimized plan of the job `job run` runs with the same options."""
     from flink_jobs import runtime
 
     shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
-                  refresh_interval, start, without, set_option)  # fmt: skip
+                  refresh_interval, start, without, set_option, hashtag_capacity)  # fmt: skip
     stack = LocalStack(console.settings())
     try:
         config = _shaped(stack.job_config(archive=bool(archive)), shape)

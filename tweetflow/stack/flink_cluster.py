@@ -92,6 +92,10 @@ class FlinkDistribution:
             "python.client.executable": sys.executable,
             "python.executable": sys.executable,
             "table.local-time-zone": "UTC",
+            # tweetflow's functions are in lib/ and also shipped with a job submitted from a
+            # client (pipeline.jars): two copies of one class, and HASHTAG_SUMMARY's state,
+            # read back by Kryo as lib/'s copy, failed the job with a ClassCastException.
+            "classloader.parent-first-patterns.additional": "tweetflow.flink.",
         }
 
     def prepare(self, connector_jars: list[Path], gateway_jars: list[Path]) -> None:
