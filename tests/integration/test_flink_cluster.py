@@ -172,6 +172,43 @@ def test_the_sql_client_runs_the_same_sql_on_the_cluster(
 SAVEPOINT_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users")
 
 
+def test_job_stop_prints_the_restart_with_the_options_the_job_ran_with(
+    stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster, tmp_path: Path
+) -> None:
+    """`job stop` printed `job run --jobmanager ... --from-savepoint ...` alone; run so, a job
+    started with --enrichment off --without users was refused (its savepoint holds other
+    operators' state)."""
+    topic, prefix = f"stop-{uuid.uuid4().hex[:8]}", f"s{uuid.uuid4().hex[:6]}_"
+    TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
+    env = child_environment() | stack.settings.as_env() | {
+        "TWEETFLOW_TOPIC": topic, "TWEETFLOW_ES_INDEX_PREFIX": prefix,
+        "TWEETFLOW_STATE_DIR": str(tmp_path),
+    }  # fmt: skip
+    cli = [sys.executable, "-m", "tweetflow.cli", "job"]
+    shaped = ["--enrichment", "off", "--without", "users"]
+    done = subprocess.run(
+        [*cli, "run", "--jobmanager", cluster.address, *shaped], env=env, capture_output=True,
+        text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    job_id = re.findall(r"job ([0-9a-f]{32}) \(tweetflow-analytics\) submitted", done.stdout)[0]
+
+    def every_task_runs() -> bool:  # a job RUNNING may still deploy its tasks
+        return all(v["status"] == "RUNNING" for v in rest.job(job_id)["vertices"])
+
+    deadline = time.monotonic() + 120
+    while not every_task_runs() and time.monotonic() < deadline:
+        time.sleep(1)
+    stopped = subprocess.run(
+        [*cli, "stop", job_id, "--jobmanager", cluster.address], env=env, capture_output=True,
+        text=True, timeout=400, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert stopped.returncode == 0, (stopped.stdout + stopped.stderr)[-3000:]
+    [restart] = re.findall(r"restart it with `(.*)`", stopped.stdout)
+    assert restart.startswith(f"tweetflow job run --jobmanager {cluster.address} ")
+    assert " --enrichment off --without users --from-savepoint " in restart
+
+
 def test_stop_with_savepoint_and_restart_loses_and_repeats_nothing(
     stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster, tmp_path: Path
 ) -> None:

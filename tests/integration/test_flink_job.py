@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -102,16 +103,24 @@ def test_a_command_that_ran_the_embedded_job_leaves_no_jvm(stack: LocalStack, tm
     assert (logs / OUTPUT_FILE).exists()
 
 
-def test_ctrl_c_stops_job_run_with_the_way_to_resume(stack: LocalStack, tmp_path) -> None:
-    """Ctrl-C in `job run` printed a py4j traceback and no word about --resume."""
-    topic = f"ctrl-c-{uuid.uuid4().hex[:6]}"
+def fifty_tweets_and_a_state(
+    stack: LocalStack, state: Path, name: str, seed: int
+) -> dict[str, str]:
+    """A topic of its own with 50 tweets; the environment of a command reading it, with a
+    state directory of its own (its checkpoints)."""
+    topic = f"{name}-{uuid.uuid4().hex[:6]}"
     sink = TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2)
-    for tweet in synthetic.tweets(50, seed=3):
+    for tweet in synthetic.tweets(50, seed=seed):
         sink.send(tweet)
     sink.close()
-    env = child_environment() | stack.settings.as_env() | {
-        "TWEETFLOW_STATE_DIR": str(tmp_path), "TWEETFLOW_TOPIC": topic,
+    return child_environment() | stack.settings.as_env() | {
+        "TWEETFLOW_STATE_DIR": str(state), "TWEETFLOW_TOPIC": topic,
     }  # fmt: skip
+
+
+def test_ctrl_c_stops_job_run_with_the_way_to_resume(stack: LocalStack, tmp_path) -> None:
+    """Ctrl-C in `job run` printed a py4j traceback and no word about --resume."""
+    env = fifty_tweets_and_a_state(stack, tmp_path, "ctrl-c", seed=3)
     run = subprocess.Popen(
         [sys.executable, "-m", "tweetflow.cli", "job", "run", "--enrichment", "off"],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -133,6 +142,35 @@ def test_ctrl_c_stops_job_run_with_the_way_to_resume(stack: LocalStack, tmp_path
     assert "Traceback" not in err and "py4j" not in err, err[-3000:]
     logs = tmp_path / "logs" / "flink"
     assert [pid for pid, (_, command) in process_table().items() if str(logs) in command] == []
+
+
+def test_resume_into_a_job_with_fewer_queries_says_which_checkpoint_and_why(
+    stack: LocalStack, tmp_path
+) -> None:
+    """--resume picks the newest checkpoint whichever run wrote it; restored into a job with
+    other options, it spoke of "the savepoint" the user never named."""
+    env = fifty_tweets_and_a_state(stack, tmp_path, "resume", seed=5)
+    command = [sys.executable, "-m", "tweetflow.cli", "job", "run", "--enrichment", "off"]
+    first = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while not list(tmp_path.glob("checkpoints/*/chk-*/_metadata")):
+            assert first.poll() is None and time.monotonic() < deadline, "no checkpoint"
+            time.sleep(1)
+    finally:
+        first.send_signal(signal.SIGINT)
+        first.wait(timeout=120)
+    fewer = subprocess.run(
+        [*command, "--resume", "--without", "users", "--bounded"], env=env,
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert fewer.returncode == 1, fewer.stdout + fewer.stderr[-3000:]
+    assert "--resume chose the newest checkpoint under" in fewer.stderr
+    assert "--allow-non-restored-state" in fewer.stderr
+    assert "the savepoint" not in fewer.stderr and "Traceback" not in fewer.stderr
 
 
 def test_a_flink_option_flink_cannot_read_is_refused_in_its_words(

@@ -155,3 +155,23 @@ def test_flinks_own_tools_without_a_cluster_say_so_at_once(
     assert result.exit_code == 1
     assert f"the Flink cluster at http://127.0.0.1:{free} does not answer" in result.output
     assert "tweetflow cluster up" in result.output
+
+
+def test_the_options_a_cluster_job_is_restarted_with_are_job_runs_own() -> None:
+    """`job stop` prints them in its restart command: the savepoint only maps onto the same
+    queries and options."""
+    import typer.main
+
+    from tweetflow.cli.job import Shape, _as_options
+
+    shape = Shape(False, "off", "", 2, None, "200ms", "latest", ["users", "live_tweets"],
+                  ["a.b=x y"], 5000)  # fmt: skip
+    options = _as_options(shape)
+    assert options == [
+        "--enrichment", "off", "--watermark-delay", "2", "--refresh-interval", "200ms",
+        "--hashtag-capacity", "5000", "--without", "users", "--without", "live_tweets",
+        "--set", "a.b=x y",
+    ]  # fmt: skip
+    run = typer.main.get_command(app).commands["job"].commands["run"]  # type: ignore[attr-defined]
+    known = {name for param in run.params for name in param.opts}
+    assert {o for o in options if o.startswith("--")} <= known

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,6 +19,7 @@ from tweetflow.stack.stack import LocalStack
 if TYPE_CHECKING:
     from flink_jobs.config import JobConfig
     from flink_jobs.rest import FlinkRest
+    from tweetflow.core.settings import Settings
 
 job_app = typer.Typer(help="The Flink SQL analytics job.")
 
@@ -115,6 +118,29 @@ class Shape:
     hashtag_capacity: int | None = None
 
 
+def _as_options(shape: Shape) -> list[str]:
+    """The options of `job run` that give a job this shape (--from aside: a restart from a
+    savepoint goes on from the savepoint's offsets)."""
+    options = ["--enrichment", shape.enrichment]
+    options += ["--bounded"] if shape.bounded else []
+    options += ["--archive", shape.archive] if shape.archive else []
+    named = (
+        ("--watermark-delay", shape.watermark_delay),
+        ("--flush-interval", shape.flush_interval),
+        ("--refresh-interval", shape.refresh_interval),
+        ("--hashtag-capacity", shape.hashtag_capacity),
+    )
+    options += [part for name, value in named if value is not None for part in (name, str(value))]
+    options += [part for query in shape.without or [] for part in ("--without", query)]
+    options += [part for option in shape.set_option or [] for part in ("--set", option)]
+    return options
+
+
+def _remembered(settings: Settings, job_id: str) -> Path:
+    """Where `job run` keeps the options a cluster job was started with, for `job stop`."""
+    return settings.state_dir / "jobs" / f"{job_id}.json"
+
+
 def _shaped(config: JobConfig, shape: Shape) -> JobConfig:
     """`config` changed as the options say; ValueError names an option that is wrong."""
     from flink_jobs import catalog
@@ -156,7 +182,7 @@ def job_run(
         str, typer.Option(help="restore the job's state from this savepoint or checkpoint")
     ] = "",
     allow_non_restored_state: Annotated[
-        bool, typer.Option(help="with --from-savepoint: drop state no operator claims")
+        bool, typer.Option(help="with --from-savepoint or --resume: drop state no operator claims")
     ] = False,
     resume: Annotated[
         bool,
@@ -242,7 +268,19 @@ def job_run(
         if parallelism:
             config = replace(config, parallelism=parallelism)
         result = runtime.start(config)
-    except (ValueError, runtime.SavepointMismatchError) as exc:
+    except runtime.SavepointMismatchError as exc:
+        if not resume:
+            fail(str(exc))
+        # --resume chose the checkpoint: whichever run wrote last, maybe with other options.
+        fail(
+            f"--resume chose the newest checkpoint under {settings.checkpoint_dir}, "
+            f"{from_savepoint}, but it holds state of queries this run does not have: the run "
+            "that wrote it had other options (--without, --enrichment, --archive) or other "
+            "SQL. Run with that run's options, or drop the state of the queries left out with "
+            "--allow-non-restored-state, or start afresh without --resume (--from group goes "
+            "on from the consumer group's offsets)."
+        )
+    except ValueError as exc:
         fail(str(exc))
     except Exception as exc:  # Flink refused it (py4j): its own words, not a Java stack
         refused = console.java_failure(exc)
@@ -262,6 +300,9 @@ def job_run(
     if config.from_savepoint:
         typer.echo(f"  state from {config.from_savepoint}")
     if rest is not None:
+        remembered = _remembered(settings, job_id)
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        remembered.write_text(json.dumps({"options": _as_options(shape)}))
         typer.echo(f"  web UI {rest.web_ui(job_id)}")
         typer.echo(
             f"stop it with `tweetflow job stop {job_id} --savepoint --jobmanager {jobmanager}`"
@@ -334,9 +375,14 @@ def job_stop(
     except FlinkRestError as exc:
         fail(str(exc))
     typer.echo(f"job {job_id} stopped with a savepoint at {location}")
+    # The same queries and options, or the savepoint's state would not map onto the job.
+    remembered = _remembered(console.settings(), job_id)
+    options = json.loads(remembered.read_text())["options"] if remembered.exists() else None
+    shaped = "" if options is None else shlex.join(options) + " "
     typer.echo(
         f"restart it with `tweetflow job run --jobmanager {rest.url.split('://')[1]} "
-        f"--from-savepoint {location}`"
+        f"{shaped}--from-savepoint {location}`"
+        + (" and the options it was started with" if options is None else "")
     )
 
 

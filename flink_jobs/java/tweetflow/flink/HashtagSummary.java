@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * HASHTAG_SUMMARY(hashtags, user_id, screen_name, followers, top, top_related, top_influencers,
- * capacity): over a window's tweets, its top hashtags (lower-cased, each use in a tweet
- * counting once) by tweets, each with the hashtags used most with it and its most-followed
- * authors. sql/views/hashtag_summaries.sql calls it once per sliding window. It reads a
+ * capacity): over a window's tweets, its top hashtags (lower-cased; a hashtag twice in a tweet
+ * counts twice, as a row per UNNEST element did) by tweets, each with the hashtags used most
+ * with it and its most-followed authors. sql/views/hashtag_summaries.sql calls it once per sliding window. It reads a
  * tweet's hashtags itself rather than a row per hashtag from UNNEST: the planner then computes
  * the summary once for its three queries (a correlated UNNEST below it is never reused).
  *
