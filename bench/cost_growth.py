@@ -42,11 +42,13 @@ def with_hashtags(count: int, distinct: int) -> Iterator[dict[str, Any]]:
     """The synthetic stream, each tweet's hashtags replaced by the next two of `distinct`."""
     config = SyntheticConfig(seed=11, count=count, per_second=TWITTER_AVERAGE_RATE)
     for n, tweet in enumerate(generate(config)):
-        tags = [f"h{(2 * n + k) % distinct}" for k in range(2)]
-        tweet["entities"] = {
-            **tweet["entities"], "hashtags": [{"text": t, "indices": [0, 1]} for t in tags]
-        }  # fmt: skip
-        yield tweet
+        yield retagged(tweet, [f"h{(2 * n + k) % distinct}" for k in range(2)])
+
+
+def retagged(tweet: dict[str, Any], tags: list[str]) -> dict[str, Any]:
+    """The tweet with these hashtags in its entities (its text keeps the old ones)."""
+    hashtags = [{"text": t, "indices": [0, 1]} for t in tags]
+    return {**tweet, "entities": {**tweet["entities"], "hashtags": hashtags}}
 
 
 def figures(run: Measured, count: int) -> dict[str, Any]:

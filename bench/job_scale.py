@@ -20,11 +20,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import itertools
-import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -35,8 +31,8 @@ from elasticsearch import Elasticsearch
 
 from bench import report
 from bench.common import TWITTER_AVERAGE_RATE, load_topic, private_stack, write
-from bench.cost_growth import summary
-from bench.revisions import CHECKOUT, export
+from bench.cost_growth import retagged, summary
+from bench.revisions import CHECKOUT, export, run_in_tree
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.stack.stack import LocalStack
 
@@ -73,10 +69,7 @@ def zipf_tweets(count: int, seed: int = 13) -> Iterator[dict[str, Any]]:
             f"z{bisect.bisect_left(cumulative, rng.random() * total)}"
             for _ in tweet["entities"]["hashtags"]
         ]
-        tweet["entities"] = {
-            **tweet["entities"], "hashtags": [{"text": t, "indices": [0, 1]} for t in tags]
-        }  # fmt: skip
-        yield tweet
+        yield retagged(tweet, tags)
 
 
 STREAMS = {
@@ -103,19 +96,9 @@ def one_run(
     tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str, limit: float
 ) -> dict[str, Any]:
     prefix = f"scale{uuid.uuid4().hex[:6]}_"
-    env = {**os.environ, **stack.settings.as_env(), "PYTHONPATH": str(tree)}
-    args = json.dumps(
-        {"topic": topic, "tmp": str(tmp), "count": count, "name": name, "prefix": prefix,
-         "limit": limit}
-    )  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", ONE_RUN, args], cwd=tree, env=env, capture_output=True, text=True,
-        timeout=limit + 600,
-    )  # fmt: skip
-    results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if done.returncode != 0 or not results:
-        raise RuntimeError(f"the run of {tree} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
-    found = json.loads(results[-1].removeprefix("RESULT "))
+    args = {"topic": topic, "tmp": str(tmp), "count": count, "name": name, "prefix": prefix,
+            "limit": limit}  # fmt: skip
+    found = run_in_tree(tree, stack, ONE_RUN, args, timeout_s=limit + 600)
     found["indexes"] = documents(Elasticsearch(stack.settings.es_url), prefix)
     written = sum(i["documents"] for i in found["indexes"].values())
     found["documents_per_tweet"] = written / count

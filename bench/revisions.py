@@ -61,20 +61,28 @@ def export(repo: Path, revision: str, into: Path) -> str:
     return commit
 
 
-def one_run(
-    tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str
+def run_in_tree(
+    tree: Path, stack: LocalStack, code: str, args: dict[str, Any], timeout_s: float
 ) -> dict[str, Any]:
-    """One bounded run by the code in tree against the stack: tuning.run's figures."""
+    """code run by the revision in tree (its own packages first on the path) against the
+    stack, args as JSON in argv[1]; returns what it printed on its last `RESULT {json}` line."""
     env = {**os.environ, **stack.settings.as_env(), "PYTHONPATH": str(tree)}
-    args = json.dumps({"topic": topic, "tmp": str(tmp), "count": count, "name": name})
     done = subprocess.run(
-        [sys.executable, "-c", ONE_RUN, args], cwd=tree, env=env, capture_output=True, text=True,
-        timeout=900,
+        [sys.executable, "-c", code, json.dumps(args)], cwd=tree, env=env, capture_output=True,
+        text=True, timeout=timeout_s,
     )  # fmt: skip
     results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
     if done.returncode != 0 or not results:
         raise RuntimeError(f"the run of {tree} failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}")
-    found = json.loads(results[-1].removeprefix("RESULT "))
+    return json.loads(results[-1].removeprefix("RESULT "))
+
+
+def one_run(
+    tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str
+) -> dict[str, Any]:
+    """One bounded run by the code in tree against the stack: tuning.run's figures."""
+    args = {"topic": topic, "tmp": str(tmp), "count": count, "name": name}
+    found = run_in_tree(tree, stack, ONE_RUN, args, timeout_s=900)
     print(f"  {name:<6}{summary(found)}", flush=True)
     return found
 
