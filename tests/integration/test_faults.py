@@ -31,6 +31,7 @@ from tests.support.pipeline_results import (
     expected,
     half_sent,
     job_config,
+    record_count,
     send_closing,
     settle,
     topic_records,
@@ -243,7 +244,7 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     # kafka-python's buffer.memory is 32 MiB: what the stall can add, with allocator slack.
     assert during - before < 64 * 1024, (before, during)
     assert f"acked {total:,};" in output, output[-2000:]
-    assert len(topic_records(stack.settings.kafka_bootstrap, topic)) == total
+    assert record_count(stack.settings.kafka_bootstrap, topic) == total
 
 
 def test_a_long_broker_outage_only_delays_the_producer(stack: LocalStack) -> None:

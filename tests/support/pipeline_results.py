@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import scan
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from flink_jobs import runtime
 from flink_jobs.config import STOP_WORDS, JobConfig, domains_regex
@@ -394,6 +394,17 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
 def topic_records(bootstrap: str, topic: str) -> list[dict[str, Any]]:
     """Every record the topic holds now, decoded."""
     return [orjson.loads(value) for _, value in read_all(bootstrap, topic)]
+
+
+def record_count(bootstrap: str, topic: str) -> int:
+    """How many records the topic holds: its end offsets (no compaction, no transactions),
+    without reading hundreds of thousands of records back."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return sum(consumer.end_offsets(partitions).values()) if partitions else 0
+    finally:
+        consumer.close()
 
 
 def half_sent(stack: LocalStack, topic: str, seed: int) -> tuple[list[dict[str, Any]], TweetSink]:
