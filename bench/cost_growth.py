@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     path = write("cost_growth_smoke" if args.smoke else "cost_growth", results)
     if not args.smoke:
         PLOTS.mkdir(exist_ok=True)
-        plot(results, PLOTS / "cost_growth.png")
+        if len(cardinalities) > 1:
+            plot(results, PLOTS / "cost_growth.png")
         print(f"report: {report.write()}")
     print(f"results: {path}")
     return results

@@ -528,6 +528,12 @@ def cost_growth_section(found: dict[str, Any]) -> str:
     windows.append(row(f"{float(widest):g} h window, RocksDB", found["window_rocksdb"]))
     head = "| run | tweets/s | peak RSS MiB | peak live heap MiB |\n| --- | ---: | ---: | ---: |"
     parallel = _ratio(found["parallelism_2"], found["cardinality"][middle])
+    # A curve needs more than one cardinality (a run of --cardinalities 1000000 has one).
+    picture = (
+        "![memory and throughput vs cardinality](plots/cost_growth.png)\n\n"
+        if len(found["cardinality"]) > 1
+        else ""
+    )
     return f"""
 ## How cost grows
 
@@ -550,9 +556,7 @@ minute:
 {head}
 {chr(10).join(windows)}
 
-![memory and throughput vs cardinality](plots/cost_growth.png)
-
-Reading them: a minute's summary holds at most 1.25 x capacity counters whatever the
+{picture}Reading them: a minute's summary holds at most 1.25 x capacity counters whatever the
 cardinality, and a window merges its slices (60 for a 1-hour window, 1,440 for 24 hours) into
 one bounded summary, so the live heap stays small at {int(largest):,} distinct hashtags, where
 a minute needs far more counters than the capacity and evicts. Counts are then Space-Saving

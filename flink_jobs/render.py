@@ -79,7 +79,8 @@ def _explicit(config: JobConfig) -> dict[str, str]:
         # One task per operator: a local pre-aggregation before the global one saves no
         # network, and HASHTAG_SUMMARY's partial summaries then cross it serialized (Kryo). The
         # whole default job over 300,000 generated tweets: 3,158 tweets/s in one phase, 2,372
-        # in two. A parallel job keeps them: its one summary task would get every tweet.
+        # in two (one ad-hoc run each); bench.job_scale, start-up included, on another day:
+        # 1,950 and 1,893. A parallel job keeps them: its one summary task would get every tweet.
         options["table.optimizer.agg-phase-strategy"] = "ONE_PHASE"
     if config.state_backend:
         if config.state_backend not in ("hashmap", "rocksdb"):

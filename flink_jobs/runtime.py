@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from pyflink.table import StatementSet, TableEnvironment, TableResult
 
 GARBAGE_COLLECTOR = re.compile(r"-XX:\+Use\w+GC\b")
+
+# PyFlink's Python workers import apache_beam, whose stager imports pkg_resources, and
+# setuptools then warns on the terminal of every job with a Python UDF (the sentiment
+# enrichment, on by default): a warning meant for Beam's maintainers, not for our users.
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 
 def gateway_jvm_args(config: JobConfig) -> str:

@@ -169,6 +169,42 @@ def test_the_sql_client_runs_the_same_sql_on_the_cluster(
     assert_same(actual(pipeline_run["es"], prefix), pipeline_run["actual"])
 
 
+def test_sql_render_gives_the_sql_client_the_sentiment_udf_by_default(
+    stack: LocalStack, rest: FlinkRest, cluster: FlinkCluster, pipeline_run: dict[str, Any],
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """`tweetflow sql render` has `job run`'s default enrichment: init.sql declares the Python
+    UDF, and the SQL client runs the sentiment query with it on the cluster."""
+    from flink_jobs import es_templates
+
+    prefix = f"u{uuid.uuid4().hex[:6]}_"
+    env = child_environment() | stack.settings.as_env() | {
+        "TWEETFLOW_TOPIC": pipeline_run["topic"], "TWEETFLOW_ES_INDEX_PREFIX": prefix,
+    }  # fmt: skip
+    out = tmp_path / "sql"
+    rendered = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "sql", "render", "--bounded", "--out", str(out)],
+        env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert rendered.returncode == 0, (rendered.stdout + rendered.stderr)[-3000:]
+    init = (out / "init.sql").read_text()
+    assert "LANGUAGE PYTHON" in init and f"'python.executable' = '{sys.executable}'" in init
+    es_templates.install(stack.settings.es_url, prefix)
+    client = subprocess.run(
+        [cluster.distribution.script("sql-client.sh"), "-i", str(out / "init.sql"),
+         "-f", str(out / "queries" / "sentiment.sql")],
+        env=cluster.distribution.environment(cluster.java()), capture_output=True, text=True,
+        timeout=300, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    output = client.stdout + client.stderr
+    assert client.returncode == 0, output[-3000:]
+    [job_id] = re.findall(r"Job ID: ([0-9a-f]{32})", output)
+    assert rest.wait_for_state(job_id, {"FINISHED", "FAILED"}, timeout_s=600) == "FINISHED"
+    scored = reference.sentiment(pipeline_run["tweets"], reference.Windows())["sentiment"]
+    got = actual(pipeline_run["es"], prefix, ["sentiment"])["sentiment"]
+    assert {k: v[:2] for k, v in got.items()} == {k: v[:2] for k, v in scored.items()}
+
+
 SAVEPOINT_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users")
 
 

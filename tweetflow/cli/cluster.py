@@ -13,6 +13,7 @@ import typer
 
 from tweetflow.cli import console
 from tweetflow.cli.console import fail
+from tweetflow.cli.job import EnrichmentOption
 from tweetflow.core.errors import StackError
 from tweetflow.core.settings import Settings
 from tweetflow.stack.flink_cluster import FlinkCluster
@@ -94,17 +95,22 @@ def _require_running(cluster: FlinkCluster) -> None:
         fail(str(exc))
 
 
-def _sql_config(bounded: bool, cluster: FlinkCluster) -> JobConfig:
+def _sql_config(bounded: bool, cluster: FlinkCluster, enrichment: str) -> JobConfig:
+    """The job as `job run` runs it by default (enrichment included), for the SQL client."""
     configured = cluster.distribution.configuration()
-    return replace(
-        LocalStack(cluster.settings).job_config(),
-        kafka_group_id="tweetflow-sql-client",
-        bounded=bounded,
-        checkpoint_dir=None,
-        parallelism=0,
-        on_cluster=True,
-        cluster_options=tuple((key, str(value)) for key, value in configured.items()),
-    )
+    try:
+        return replace(
+            LocalStack(cluster.settings).job_config(),
+            kafka_group_id="tweetflow-sql-client",
+            bounded=bounded,
+            checkpoint_dir=None,
+            parallelism=0,
+            on_cluster=True,
+            cluster_options=tuple((key, str(value)) for key, value in configured.items()),
+            enrichment=enrichment,
+        )
+    except ValueError as exc:
+        fail(str(exc))
 
 
 @sql_app.command("render")
@@ -113,11 +119,12 @@ def sql_render(
         "build/sql"
     ),
     bounded: Annotated[bool, typer.Option(help="read the topic up to its current end")] = False,
+    enrichment: EnrichmentOption = "vectorized",
 ) -> None:
     """Write sql/ with the local stack's parameters as SQL client scripts."""
     from flink_jobs import sql_scripts
 
-    config = _sql_config(bounded, _cluster())
+    config = _sql_config(bounded, _cluster(), enrichment)
     scripts = sql_scripts.render(config, out)
     typer.echo(f"wrote {scripts.init}, {scripts.job} and {len(scripts.queries)} queries in {out}")
     typer.echo(f"run: tweetflow sql client -f {scripts.job}")
@@ -137,6 +144,7 @@ def sql_client(
         Path | None, typer.Option("-f", help="run this script and exit; else interactive")
     ] = None,
     bounded: Annotated[bool, typer.Option(help="read the topic up to its current end")] = False,
+    enrichment: EnrichmentOption = "vectorized",
 ) -> None:
     """Flink's SQL client on the local cluster, with tweetflow's tables and views created.
 
@@ -145,7 +153,7 @@ def sql_client(
 
     cluster = _cluster()
     _require_running(cluster)
-    config = _sql_config(bounded, cluster)
+    config = _sql_config(bounded, cluster, enrichment)
     scripts = sql_scripts.render(config, cluster.distribution.root / "sql")
     es_templates.install_for(config)
     command = [cluster.distribution.script("sql-client.sh"), "-i", str(scripts.init)]
