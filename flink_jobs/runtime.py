@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -203,9 +203,19 @@ def run(config: JobConfig) -> str:
     result = start(config)
     client = result.get_job_client()
     job_id = str(client.get_job_id()) if client is not None else ""
-    with heap_guard.watching(config, lambda text: print(text, file=sys.stderr, flush=True)):
-        result.wait()
+    wait(config, result)
     return job_id
+
+
+def _to_stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def wait(config: JobConfig, result: TableResult, warn: Callable[[str], None] = _to_stderr) -> None:
+    """Block until the job ends (bounded) or is cancelled, the heap guard watching the
+    mini-cluster meanwhile: its warnings go to `warn`."""
+    with heap_guard.watching(config, warn):
+        result.wait()
 
 
 def explain(config: JobConfig) -> str:

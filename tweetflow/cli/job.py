@@ -308,11 +308,8 @@ def job_run(
             f"stop it with `tweetflow job stop {job_id} --savepoint --jobmanager {jobmanager}`"
         )
         return
-    from flink_jobs import heap_guard
-
     try:
-        with heap_guard.watching(config, lambda text: typer.echo(text, err=True)):
-            result.wait()
+        runtime.wait(config, result, lambda text: typer.echo(text, err=True))
     except KeyboardInterrupt:  # raised out of py4j's blocked call; the JVM stops at exit
         typer.echo(
             f"\njob {job_id} stopped; its checkpoints are kept: `tweetflow job run --resume` "
