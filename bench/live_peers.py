@@ -3,7 +3,7 @@ searchable when tweets arrive at a fixed rate.
 
     python -m bench.live_peers                      # 1,000 and 5,700 tweets/s, 60 s each
     python -m bench.live_peers --rates 5700 --seconds 300
-    python -m bench.live_peers --smoke              # 300 tweets/s for 8 s, for CI
+    python -m bench.live_peers --smoke              # 300 tweets/s for 8 s, side by side, for CI
 
 Each contender in turn gets a topic of its own and reads it from its newest offset, computing
 the catch-up benchmark's queries (bench/peers.py) with the same 1 s watermark (Quix: grace),
@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -130,28 +132,38 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     unknown = set(names) - set(CONTENDERS)
     if unknown:
         parser.error(f"unknown contenders {sorted(unknown)}; choose from {list(CONTENDERS)}")
-    contenders: dict[str, list[dict[str, Any]]] = {}
     with private_stack("live-peers") as (stack, state):
-        from producer.kafka_sink import TweetSink
-
-        bootstrap = stack.settings.kafka_bootstrap
         es = Elasticsearch(stack.settings.es_url)
-        for name in names:
+        # One contender starts at a time (the next once the last has submitted its job or
+        # spawned its reader): the job's submission failed once while all of them started.
+        starting = threading.Lock()
+
+        def measure(name: str) -> list[dict[str, Any]]:
+            from producer.kafka_sink import TweetSink
+
+            bootstrap = stack.settings.kafka_bootstrap
             topic, prefix = f"live-{uuid.uuid4().hex[:6]}", f"l{uuid.uuid4().hex[:6]}_"
             TweetSink(bootstrap, topic, partitions=2).close()
-            print(f"{name}:", flush=True)
-            offsets, stop = CONTENDERS[name](stack, topic, prefix, state)
+            print(f"{name}: starting", flush=True)
+            with starting:
+                offsets, stop = CONTENDERS[name](stack, topic, prefix, state)
             watcher = Watcher(es, prefix)
             try:
                 time.sleep(start_s)  # it starts and reaches its topic; the warm-up does the rest
                 watcher.start()
-                contenders[name] = run_rates(
-                    bootstrap, topic, offsets, watcher, rates, seconds, warmup
-                )
+                return run_rates(bootstrap, topic, offsets, watcher, rates, seconds, warmup)
             finally:
                 watcher.stop.set()
                 offsets.close()
                 stop()
+
+        if args.smoke:
+            # The smoke run checks that every contender runs live, not how fast: side by side,
+            # each in its own topic, it costs the slowest start-up instead of the sum of them.
+            with ThreadPoolExecutor(len(names)) as pool:
+                contenders = dict(zip(names, pool.map(measure, names), strict=True))
+        else:
+            contenders = {name: measure(name) for name in names}
     results = {
         "seconds": seconds, "warmup_s": warmup, "watermark_s": WATERMARK_S,
         "flush_interval_s": FLUSH_S, "refresh_interval": REFRESH, "contenders": contenders,

@@ -117,7 +117,8 @@ class JobConfig:
     checkpoint_dir: Path | None = None
     log_dir: Path | None = None
     heap: str = "1g"
-    # More options of the embedded mini-cluster's JVM, e.g. a flight recording (bench.profile).
+    # More options of the embedded mini-cluster's JVM (TWEETFLOW_FLINK_JVM_OPTIONS), e.g. a
+    # flight recording (bench.profile).
     jvm_args: str = ""
     # Flink options (key, value) set after tweetflow's own, so a key here wins: tuning
     # (`job run --set`, bench.tuning) without a code change.
@@ -161,6 +162,7 @@ class JobConfig:
             es_ca_file=es_ca_file(settings, environ),
             es_index_prefix=settings.es_index_prefix,
             heap=settings.flink_heap,
+            jvm_args=settings.flink_jvm_options,
         )
 
     @property

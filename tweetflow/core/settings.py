@@ -40,6 +40,9 @@ class Settings:
     es_security: str = ""
     es_node_port: int = 9201
     flink_heap: str = "1g"  # heap of the embedded mini-cluster JVM
+    # More options for every Flink JVM tweetflow starts: the embedded mini-cluster's, and the
+    # JobManager's and TaskManagers' of `tweetflow cluster up`.
+    flink_jvm_options: str = ""
     # The standalone cluster of `tweetflow cluster up`.
     flink_rest_port: int = 8081  # web UI and REST API; `job run --jobmanager` submits here
     flink_rpc_port: int = 6123

@@ -156,7 +156,11 @@ class _FlinkProcess(Service):
         env = self.distribution.environment(java)
         # The scripts append their own options to JVM_ARGS; the marker lets `down` find the JVM.
         env["JVM_ARGS"] = " ".join(
-            [f"-Dtweetflow.service={self.name}", f"-Dtweetflow.state={self.settings.state_dir}"]
+            [
+                f"-Dtweetflow.service={self.name}",
+                f"-Dtweetflow.state={self.settings.state_dir}",
+                *self.settings.flink_jvm_options.split(),
+            ]
         )
         return env
 
