@@ -8,6 +8,7 @@ A populated cache is verified and reused without touching the network.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -228,6 +229,20 @@ def ensure(name: str, cache_dir: Path, java_home: Path | None = None) -> Path:
     directory = cache_dir / "artifacts" / f"{name}-{component.key}"
     if directory.is_dir() and not verify(directory, expected):
         return directory
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # Two commands resolving at once (the tests and the benchmarks side by side in CI) must
+    # not replace a directory the other already uses: one downloads, the other then reuses.
+    with (cache_dir / f".{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if directory.is_dir() and not verify(directory, expected):
+            return directory
+        return _download(name, component, expected, directory, cache_dir, java_home)
+
+
+def _download(
+    name: str, component: Component, expected: dict[str, str], directory: Path,
+    cache_dir: Path, java_home: Path | None,
+) -> Path:  # fmt: skip
     _check_disk(cache_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache_dir))
     try:
