@@ -249,13 +249,13 @@ def start_live_job(
 
 def run_rates(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rates: list[float],
-    seconds: float, warmup_s: float,
+    seconds: float, warmup_s: float, warmup_limit_s: float = WARMUP_LIMIT_S,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """A warm-up at the first rate (not reported: a JVM's first seconds run code not yet
     compiled), then each rate in turn until one is not held: higher ones would not be either."""
     seeds = itertools.count(1)
     if warmup_s > 0:
-        warm_up(bootstrap, topic, offsets, watcher, rates[0], warmup_s, seeds)
+        warm_up(bootstrap, topic, offsets, watcher, rates[0], warmup_s, seeds, warmup_limit_s)
     rows: list[dict[str, Any]] = []
     for rate in rates:
         rows.append(one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds)))
@@ -267,16 +267,16 @@ def run_rates(
 
 def warm_up(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rate: float,
-    seconds: float, seeds: Iterator[int],
+    seconds: float, seeds: Iterator[int], limit_s: float = WARMUP_LIMIT_S,
 ) -> None:  # fmt: skip
     """Periods of `seconds` at `rate` until the reader's first window is visible, at most
-    WARMUP_LIMIT_S: a reader still starting (Spark on a busy machine takes a minute) would
+    `limit_s`: a reader still starting (Spark on a busy machine takes a minute) would
     otherwise spend the measured period starting, and be charged for it."""
     began = time.time()
     while True:
         warm = one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds))
         print(f"  warm-up {_line(warm)}", flush=True)
-        if watcher.windows or time.time() - began >= WARMUP_LIMIT_S:
+        if watcher.windows or time.time() - began >= limit_s:
             return
 
 

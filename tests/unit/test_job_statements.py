@@ -217,6 +217,25 @@ def test_a_bounded_run_gets_the_throughput_collector_unless_one_is_chosen() -> N
     assert gateway_jvm_args(chosen).endswith("-XX:+UseG1GC -Xlog:gc")
 
 
+def test_flink_jvm_options_reach_the_mini_cluster_and_the_clusters_jvms(tmp_path: Path) -> None:
+    from flink_jobs.runtime import gateway_jvm_args
+    from tweetflow.core.settings import Settings
+    from tweetflow.stack.flink_cluster import FlinkTaskManager
+
+    options = "-XX:+HeapDumpOnOutOfMemoryError -Dsome.flag=1"
+    settings = Settings.from_env({"TWEETFLOW_FLINK_JVM_OPTIONS": options}, state_dir=tmp_path)
+    job = JobConfig.from_settings(settings, env={})
+    assert gateway_jvm_args(job) == f"-Xmx1g {options}"
+
+    class Distribution:
+        def environment(self, java: object) -> dict[str, str]:
+            return {}
+
+    jvm_args = FlinkTaskManager(settings, Distribution(), 1).environment(None)["JVM_ARGS"]  # type: ignore[arg-type]
+    assert jvm_args.endswith(options) and "-Dtweetflow.service=" in jvm_args
+    assert JobConfig.from_settings(Settings(state_dir=tmp_path), env={}).jvm_args == ""
+
+
 def test_freshness_intervals_reach_the_sinks_and_the_index_templates() -> None:
     from flink_jobs.es_templates import templates
 
