@@ -230,8 +230,8 @@ def ensure(name: str, cache_dir: Path, java_home: Path | None = None) -> Path:
     if directory.is_dir() and not verify(directory, expected):
         return directory
     cache_dir.mkdir(parents=True, exist_ok=True)
-    # Two commands resolving at once (the tests and the benchmarks side by side in CI) must
-    # not replace a directory the other already uses: one downloads, the other then reuses.
+    # Two commands resolving at once (two test sessions, a stack and a benchmark) must not
+    # replace a directory the other already uses: one downloads, the other then reuses.
     with (cache_dir / f".{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if directory.is_dir() and not verify(directory, expected):
