@@ -136,14 +136,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if unknown:
         parser.error(f"unknown contenders {sorted(unknown)}; choose from {list(CONTENDERS)}")
     with private_stack("live-peers") as (stack, state):
+        from producer.kafka_sink import TweetSink
+
         es = Elasticsearch(stack.settings.es_url)
         # One contender starts at a time (the next once the last has submitted its job or
         # spawned its reader): the job's submission failed once while all of them started.
         starting = threading.Lock()
 
         def measure(name: str) -> list[dict[str, Any]]:
-            from producer.kafka_sink import TweetSink
-
             bootstrap = stack.settings.kafka_bootstrap
             topic, prefix = f"live-{uuid.uuid4().hex[:6]}", f"l{uuid.uuid4().hex[:6]}_"
             TweetSink(bootstrap, topic, partitions=2).close()

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -207,14 +207,10 @@ def run(config: JobConfig) -> str:
     return job_id
 
 
-def _to_stderr(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def wait(config: JobConfig, result: TableResult, warn: Callable[[str], None] = _to_stderr) -> None:
+def wait(config: JobConfig, result: TableResult) -> None:
     """Block until the job ends (bounded) or is cancelled, the heap guard watching the
-    mini-cluster meanwhile: its warnings go to `warn`."""
-    with heap_guard.watching(config, warn):
+    mini-cluster meanwhile: its warnings go to stderr."""
+    with heap_guard.watching(config, lambda text: print(text, file=sys.stderr, flush=True)):
         result.wait()
 
 

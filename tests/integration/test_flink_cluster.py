@@ -205,6 +205,20 @@ def test_sql_render_gives_the_sql_client_the_sentiment_udf_by_default(
     assert {k: v[:2] for k, v in got.items()} == {k: v[:2] for k, v in scored.items()}
 
 
+def test_sql_render_refuses_an_unknown_enrichment_in_one_line(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    rendered = subprocess.run(
+        [sys.executable, "-m", "tweetflow.cli", "sql", "render", "--enrichment", "vectorised",
+         "--out", str(tmp_path / "sql")],
+        env=child_environment() | stack.settings.as_env(), capture_output=True, text=True,
+        timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert rendered.returncode == 1, (rendered.stdout + rendered.stderr)[-3000:]
+    assert "error: enrichment 'vectorised': one of" in rendered.stderr
+    assert "Traceback" not in rendered.stderr and not (tmp_path / "sql").exists()
+
+
 SAVEPOINT_QUERIES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "users")
 
 

@@ -98,19 +98,21 @@ def _require_running(cluster: FlinkCluster) -> None:
 def _sql_config(bounded: bool, cluster: FlinkCluster, enrichment: str) -> JobConfig:
     """The job as `job run` runs it by default (enrichment included), for the SQL client."""
     configured = cluster.distribution.configuration()
+    config = replace(
+        LocalStack(cluster.settings).job_config(),
+        kafka_group_id="tweetflow-sql-client",
+        bounded=bounded,
+        checkpoint_dir=None,
+        parallelism=0,
+        on_cluster=True,
+        cluster_options=tuple((key, str(value)) for key, value in configured.items()),
+        enrichment=enrichment,
+    )
     try:
-        return replace(
-            LocalStack(cluster.settings).job_config(),
-            kafka_group_id="tweetflow-sql-client",
-            bounded=bounded,
-            checkpoint_dir=None,
-            parallelism=0,
-            on_cluster=True,
-            cluster_options=tuple((key, str(value)) for key, value in configured.items()),
-            enrichment=enrichment,
-        )
+        config.run_queries()  # an unknown enrichment is refused before any script is written
     except ValueError as exc:
         fail(str(exc))
+    return config
 
 
 @sql_app.command("render")

@@ -309,7 +309,7 @@ def job_run(
         )
         return
     try:
-        runtime.wait(config, result, lambda text: typer.echo(text, err=True))
+        runtime.wait(config, result)
     except KeyboardInterrupt:  # raised out of py4j's blocked call; the JVM stops at exit
         typer.echo(
             f"\njob {job_id} stopped; its checkpoints are kept: `tweetflow job run --resume` "
