@@ -36,7 +36,15 @@ from bench.common import PEER_QUERIES, private_stack, write
 from bench.handwritten_peer import CONSUMERS, consume_live
 from bench.peers import IsolatedPeer, spark_jars
 from bench.report import PLOTS
-from bench.sustained import WARMUP_LIMIT_S, Lag, Offsets, Watcher, run_rates, start_live_job
+from bench.sustained import (
+    SETTLE_S,
+    WARMUP_LIMIT_S,
+    Lag,
+    Offsets,
+    Watcher,
+    run_rates,
+    start_live_job,
+)
 from flink_jobs import es_templates
 from tweetflow.stack.stack import LocalStack
 
@@ -128,9 +136,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # How long a contender gets to start and reach its topic before tweets flow. The warm-up
     # goes on until its first window is visible anyway: the smoke run leaves it the starting.
     start_s = 0.0 if args.smoke else 15.0
-    # Side by side with the others on a busy machine, Spark's first window can take minutes:
-    # the smoke run waits longer rather than measure nothing.
-    warmup_limit_s = 420.0 if args.smoke else WARMUP_LIMIT_S
+    # Side by side with the others on a busy machine, Spark's first window can take minutes,
+    # and its windows can show later than SETTLE_S after their period: the smoke run waits
+    # longer rather than measure nothing.
+    warmup_limit_s, settle_limit_s = (420.0, 90.0) if args.smoke else (WARMUP_LIMIT_S, SETTLE_S)
     names = [n.strip() for n in args.contenders.split(",")]
     unknown = set(names) - set(CONTENDERS)
     if unknown:
@@ -155,8 +164,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 time.sleep(start_s)  # it starts and reaches its topic; the warm-up does the rest
                 watcher.start()
                 return run_rates(
-                    bootstrap, topic, offsets, watcher, rates, seconds, warmup, warmup_limit_s
-                )
+                    bootstrap, topic, offsets, watcher, rates, seconds, warmup, warmup_limit_s,
+                    settle_limit_s,
+                )  # fmt: skip
             finally:
                 if not watcher.windows:  # what the contender said, before its state goes
                     for log in sorted(state.glob(f"*{prefix}*.log")):

@@ -53,6 +53,7 @@ from tweetflow.stack.stack import LocalStack
 
 RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
 WARMUP_LIMIT_S = 180.0
+SETTLE_S = 8.0  # after a period: its last windows fire and flush
 
 
 def produce(bootstrap: str, topic: str, rate: float, seconds: float, seed: int) -> None:
@@ -161,11 +162,12 @@ def _epoch(iso: str) -> float:
 
 def one_rate(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rate: float,
-    seconds: float, seed: int,
+    seconds: float, seed: int, settle_limit_s: float = SETTLE_S,
 ) -> dict[str, Any]:  # fmt: skip
     """One period at `rate`. Bounded means the 2 s windows of the period all became visible
     and, with a Lag (a reader that commits its offsets), its lag did not grow over the second
-    half; without one (Spark), their delay did not."""
+    half; without one (Spark), their delay did not. After the period its last windows get
+    SETTLE_S to fire and flush, and up to `settle_limit_s` while none of its windows shows."""
     lag = offsets if isinstance(offsets, Lag) else None
     began, first_end = time.time(), offsets.end()
     first_done = lag.done() if lag else 0
@@ -181,15 +183,23 @@ def one_rate(
     sent_for = time.time() - began
     achieved = (offsets.end() - first_end) / sent_for
     processed = (lag.done() - first_done) / sent_for if lag else None
-    time.sleep(8)  # the last windows fire and flush
+    time.sleep(SETTLE_S)
+
+    def period_windows() -> list[tuple[float, float]]:
+        return sorted(
+            (end - began, seen - end)
+            for end, seen in list(watcher.windows.values())
+            if began < end < began + sent_for
+        )
+
+    while not period_windows() and time.time() - began - sent_for < settle_limit_s:
+        time.sleep(1)
     ended = time.time()
-    latencies = sorted(
-        (end - began, seen - end)
-        for end, seen in watcher.windows.values()
-        if began < end < began + sent_for
-    )
+    latencies = period_windows()
     windows = [delay for _, delay in latencies]
-    tweets = [seen - created for created, seen in watcher.tweets if began < created < ended - 8]
+    tweets = [
+        seen - created for created, seen in watcher.tweets if began < created < ended - SETTLE_S
+    ]
     # Every 2 s window of the period visible (but the two the producer's start and end may
     # leave empty), and the backlog not growing over the second half.
     bounded = len(windows) >= int(sent_for / 2) - 2
@@ -250,15 +260,19 @@ def start_live_job(
 def run_rates(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rates: list[float],
     seconds: float, warmup_s: float, warmup_limit_s: float = WARMUP_LIMIT_S,
+    settle_limit_s: float = SETTLE_S,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """A warm-up at the first rate (not reported: a JVM's first seconds run code not yet
-    compiled), then each rate in turn until one is not held: higher ones would not be either."""
+    compiled), then each rate in turn until one is not held: higher ones would not be either.
+    `settle_limit_s`: see one_rate."""
     seeds = itertools.count(1)
     if warmup_s > 0:
         warm_up(bootstrap, topic, offsets, watcher, rates[0], warmup_s, seeds, warmup_limit_s)
     rows: list[dict[str, Any]] = []
     for rate in rates:
-        rows.append(one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds)))
+        rows.append(
+            one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds), settle_limit_s)
+        )
         print(f"  {_line(rows[-1])}", flush=True)
         if not rows[-1]["lag_bounded"]:
             break

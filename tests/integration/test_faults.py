@@ -39,6 +39,7 @@ from tests.support.pipeline_results import (
     topic_records,
 )
 from tests.support.relay import Relay, free_port
+from tests.support.terminal import EXIT, Terminal, python_cli
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
@@ -250,27 +251,58 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
 
 
 @dataclass
+class Stopped:
+    """How a waiting `tweetflow produce` met a stop request in the outage."""
+
+    waiting: bool  # it still ran, waiting, 10 s into the outage
+    exit_code: int | None
+    output: str
+    exit_s: float  # from the request to its exit
+
+
+@dataclass
 class LongOutage:
-    """What two producers did through one 40 s broker outage."""
+    """What three producers did through one 40 s broker outage."""
 
     sink: TweetSink  # the library's, with its timeouts shortened, sending all along
     sent: set[str]
     topic: str
     recovered: bool  # its sending thread returned once the broker was back
-    waiting_at_sigint: bool  # `tweetflow produce` still ran, waiting, 10 s into the outage
-    exit_code: int | None  # what SIGINT then made of it
-    output: str
-    exit_s: float  # from SIGINT to its exit
+    stopped: dict[str, Stopped]  # `tweetflow produce` stopped by Ctrl-C, and by SIGTERM
+
+
+def ctrl_c(terminal: Terminal) -> Stopped:
+    """Ctrl-C typed into the terminal: the whole foreground process group gets SIGINT."""
+    waiting = EXIT.search(terminal.screen()) is None
+    terminal.tmux("send-keys", "-t", "w", "C-c")
+    asked = time.monotonic()
+    screen = terminal.wait_for(lambda s: EXIT.search(s) is not None, "the exit status", 25)
+    exit_s = time.monotonic() - asked
+    return Stopped(waiting, int(EXIT.findall(screen)[0]), terminal.history(), exit_s)
+
+
+def sigterm(cli: subprocess.Popen[str]) -> Stopped:
+    waiting = cli.poll() is None
+    cli.send_signal(signal.SIGTERM)
+    asked = time.monotonic()
+    output, _ = cli.communicate(timeout=25)
+    return Stopped(waiting, cli.returncode, output, time.monotonic() - asked)
 
 
 @pytest.fixture(scope="module")
-def long_outage(stack: LocalStack) -> LongOutage:
+def long_outage(stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> LongOutage:
     """Down for 40 s, past the client's own reconnect (kafka-python gives up bootstrapping
-    after about 30 s and once hung forever, 'waiting for Kafka'). Timeouts shortened so that
-    40 s stands for the minutes a real outage takes against the defaults. A broker restart
-    costs 10-20 s, so one outage serves both producers."""
+    after about 30 s and once hung forever, 'waiting for Kafka', deaf to Ctrl-C and SIGTERM).
+    Timeouts shortened so that 40 s stands for the minutes a real outage takes against the
+    defaults. A broker restart costs 10-20 s, so one outage serves all three producers."""
     topic = f"outage-{uuid.uuid4().hex[:8]}"
-    cli = produce(stack, f"away-{uuid.uuid4().hex[:8]}", "--count", "0", "--rate", "500")
+    args = ["--count", "0", "--rate", "500"]
+    cli = produce(stack, f"away-{uuid.uuid4().hex[:8]}", *args)
+    terminal = Terminal(tmp_path_factory.mktemp("tty"))
+    terminal.start(
+        [*python_cli(), "produce", *args],
+        stack.settings.as_env() | {"TWEETFLOW_TOPIC": f"typed-{uuid.uuid4().hex[:8]}"},
+    )
     sink = TweetSink(
         stack.settings.kafka_bootstrap, topic, delivery_timeout_ms=10_000,
         request_timeout_ms=4_000, max_in_flight_bytes=200_000, stalled_s=15,
@@ -287,29 +319,26 @@ def long_outage(stack: LocalStack) -> LongOutage:
             time.sleep(0.002)
 
     try:
-        send_for(5)  # both sending
+        send_for(5)  # all sending
         kill_broker(stack)
         down_at = time.monotonic()
         try:
             feeder = threading.Thread(target=send_for, args=(40,), daemon=True)
             feeder.start()  # blocks on the full send buffer meanwhile
             time.sleep(10)
-            waiting = cli.poll() is None
-            cli.send_signal(signal.SIGINT)
-            interrupted = time.monotonic()
-            output, _ = cli.communicate(timeout=25)
-            exit_s = time.monotonic() - interrupted
+            stopped = {"Ctrl-C": ctrl_c(terminal), "SIGTERM": sigterm(cli)}
             time.sleep(max(0.0, 40 - (time.monotonic() - down_at)))
         finally:
             assert stack.start_service("kafka")
     finally:
         cli.kill()
+        terminal.close()
     feeder.join(timeout=120)
     recovered = not feeder.is_alive()
     if recovered:
         send_for(3)
     sink.close()
-    return LongOutage(sink, sent, topic, recovered, waiting, cli.returncode, output, exit_s)
+    return LongOutage(sink, sent, topic, recovered, stopped)
 
 
 def test_a_long_broker_outage_only_delays_the_producer(
@@ -324,13 +353,15 @@ def test_a_long_broker_outage_only_delays_the_producer(
     } == sent
 
 
-def test_ctrl_c_stops_a_producer_waiting_for_an_unreachable_broker(
-    long_outage: LongOutage,
+@pytest.mark.parametrize("how", ["Ctrl-C", "SIGTERM"])
+def test_ctrl_c_or_kill_stops_a_producer_waiting_for_an_unreachable_broker(
+    long_outage: LongOutage, how: str
 ) -> None:
     """It once ignored Ctrl-C, a second one and SIGTERM while waiting for Kafka; now it exits
     promptly, with status 1 and how many tweets Kafka never acknowledged."""
-    output = long_outage.output
-    assert long_outage.waiting_at_sigint, output[-3000:]
-    assert long_outage.exit_code == 1, output[-3000:]
-    assert long_outage.exit_s < 15, long_outage.exit_s
-    assert "not acknowledged by Kafka" in output and "Traceback" not in output, output[-3000:]
+    stopped = long_outage.stopped[how]
+    assert stopped.waiting, stopped.output[-3000:]
+    assert stopped.exit_code == 1, stopped.output[-3000:]
+    assert stopped.exit_s < 15, stopped.exit_s
+    assert "not acknowledged by Kafka" in stopped.output, stopped.output[-3000:]
+    assert "Traceback" not in stopped.output, stopped.output[-3000:]

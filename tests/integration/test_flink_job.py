@@ -19,6 +19,7 @@ from flink_jobs import runtime
 from flink_jobs.gateway import OUTPUT_FILE, process_table
 from producer import synthetic
 from producer.kafka_sink import TweetSink
+from tests.support.terminal import EXIT, Terminal, python_cli
 from tweetflow.stack.process import child_environment
 from tweetflow.stack.stack import LocalStack
 
@@ -106,40 +107,32 @@ def test_a_command_that_ran_the_embedded_job_leaves_no_jvm(stack: LocalStack, tm
 def fifty_tweets_and_a_state(
     stack: LocalStack, state: Path, name: str, seed: int
 ) -> dict[str, str]:
-    """A topic of its own with 50 tweets; the environment of a command reading it, with a
-    state directory of its own (its checkpoints)."""
+    """A topic of its own with 50 tweets; the variables of a command reading it, with a state
+    directory of its own (its checkpoints)."""
     topic = f"{name}-{uuid.uuid4().hex[:6]}"
     sink = TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2)
     for tweet in synthetic.tweets(50, seed=seed):
         sink.send(tweet)
     sink.close()
-    return child_environment() | stack.settings.as_env() | {
-        "TWEETFLOW_STATE_DIR": str(state), "TWEETFLOW_TOPIC": topic,
-    }  # fmt: skip
+    return stack.settings.as_env() | {"TWEETFLOW_STATE_DIR": str(state), "TWEETFLOW_TOPIC": topic}
 
 
-def test_ctrl_c_stops_job_run_with_the_way_to_resume(stack: LocalStack, tmp_path) -> None:
-    """Ctrl-C in `job run` printed a py4j traceback and no word about --resume."""
+def test_ctrl_c_stops_job_run_with_the_way_to_resume(
+    stack: LocalStack, terminal: Terminal, tmp_path: Path
+) -> None:
+    """Ctrl-C in `job run` printed a py4j traceback and no word about --resume. Typed in a real
+    terminal, so the whole foreground process group gets it, with the default enrichment (its
+    Python workers run in the command)."""
     env = fifty_tweets_and_a_state(stack, tmp_path, "ctrl-c", seed=3)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "tweetflow.cli", "job", "run", "--enrichment", "off"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    assert run.stdout is not None
-    lines = []
-    for line in run.stdout:
-        lines.append(line)
-        if "submitted to the embedded mini-cluster" in line:
-            break
-    else:
-        pytest.fail("".join(lines) + run.stderr.read() if run.stderr else "")
+    terminal.start([*python_cli(), "job", "run"], env | {"PYTHONUNBUFFERED": "1"})
+    terminal.wait_for(lambda s: ") submitted to the" in s, "the job submitted", 180)
     time.sleep(3)
-    run.send_signal(signal.SIGINT)
-    out, err = run.communicate(timeout=120)
-    assert run.returncode == 130, out + err
-    assert "stopped; its checkpoints are kept: `tweetflow job run --resume`" in out
-    assert "Traceback" not in err and "py4j" not in err, err[-3000:]
+    terminal.tmux("send-keys", "-t", "w", "C-c")
+    screen = terminal.wait_for(lambda s: EXIT.search(s) is not None, "the exit status", 120)
+    printed = terminal.history()
+    assert EXIT.findall(screen) == ["130"], printed
+    assert "stopped; its checkpoints are kept: `tweetflow job run --resume`" in printed
+    assert "Traceback" not in printed and "py4j" not in printed, printed[-3000:]
     logs = tmp_path / "logs" / "flink"
     assert [pid for pid, (_, command) in process_table().items() if str(logs) in command] == []
 
@@ -149,7 +142,7 @@ def test_resume_into_a_job_with_fewer_queries_says_which_checkpoint_and_why(
 ) -> None:
     """--resume picks the newest checkpoint whichever run wrote it; restored into a job with
     other options, it spoke of "the savepoint" the user never named."""
-    env = fifty_tweets_and_a_state(stack, tmp_path, "resume", seed=5)
+    env = child_environment() | fifty_tweets_and_a_state(stack, tmp_path, "resume", seed=5)
     command = [sys.executable, "-m", "tweetflow.cli", "job", "run", "--enrichment", "off"]
     first = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
