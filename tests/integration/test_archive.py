@@ -4,6 +4,10 @@ Snappy-compressed, and no unfinished file visible."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +19,7 @@ import pytest
 from flink_jobs.sentiment import score
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +72,27 @@ def test_files_are_snappy_parquet(archive: Path) -> None:
         f"SELECT DISTINCT compression FROM parquet_metadata('{archive}/dt=*/hr=*/part-*')"
     ).fetchall()
     assert {c for (c,) in codecs} == {"SNAPPY"}
+
+
+def test_the_docs_duckdb_example_runs_as_written(
+    archive: Path, pipeline_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """docs/queries.md's shell snippet, run by a shell as a reader pastes it (the README's
+    once called a `duckdb` command that `pip install duckdb` does not ship), over the archive at
+    the default state directory's place."""
+    docs = (REPOSITORY / "docs" / "queries.md").read_text()
+    [snippet] = re.findall(r"```sh\n(python - <<'EOF'\n.*?\nEOF)\n```", docs, re.DOTALL)
+    state = tmp_path / ".local" / "state" / "tweetflow"
+    state.mkdir(parents=True)
+    (state / "archive").symlink_to(archive)
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(
+        ["bash", "-c", snippet], env=os.environ | {"HOME": str(tmp_path), "PATH": path},
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    tags = Counter(
+        h["text"].lower() for t in pipeline_run["tweets"] for h in t["entities"]["hashtags"]
+    )
+    [(top, count)] = tags.most_common(1)
+    assert re.search(rf"│ {re.escape(top)}\s+│\s+{count} │", done.stdout), done.stdout

@@ -69,6 +69,31 @@ def test_job_run_without_kafka_or_elasticsearch_says_so_at_once() -> None:
     assert "Traceback" not in result.output and "submitted" not in result.output
 
 
+def test_job_run_on_a_cluster_that_is_not_there_says_so_before_submitting(
+    tmp_path: Path,
+) -> None:
+    """The pre-flight check of `job run --jobmanager`: Kafka and Elasticsearch answer, the
+    JobManager's address does not."""
+    with socket.socket() as kafka, socket.socket() as es, socket.socket() as probe:
+        for listener in (kafka, es):
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+        env = {
+            "TWEETFLOW_KAFKA_SERVERS": f"127.0.0.1:{kafka.getsockname()[1]}",
+            "TWEETFLOW_ES_HOSTS": f"http://127.0.0.1:{es.getsockname()[1]}",
+            "TWEETFLOW_STATE_DIR": str(tmp_path),
+        }
+        result = CliRunner().invoke(
+            app, ["job", "run", "--jobmanager", f"127.0.0.1:{free}"], env=env
+        )
+    assert result.exit_code == 1, result.output
+    assert f"no Flink REST endpoint at http://127.0.0.1:{free}" in result.output
+    assert "tweetflow cluster up" in result.output
+    assert "Traceback" not in result.output and "submitted" not in result.output
+
+
 @pytest.mark.parametrize("command", [["stack", "up"], ["cluster", "up"], ["job", "run"]])
 def test_an_unwritable_state_directory_is_named(command: list[str], tmp_path: Path) -> None:
     """Each was a traceback from deep inside the start-up. (Under a file rather than in a
