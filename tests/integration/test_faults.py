@@ -221,11 +221,15 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     [broker] = stack.services["kafka"].pids()
     rss: list[int] = []
     try:
-        for _ in range(60):  # the producer up and running at full speed
+        # The baseline once the producer runs at full speed, its send buffer in use: a few
+        # seconds after its start are not enough on a busy machine (it was still importing).
+        deadline = time.monotonic() + 60
+        while record_count(stack.settings.kafka_bootstrap, topic) < 30_000:
+            assert producer.poll() is None and time.monotonic() < deadline, "not sending"
+            time.sleep(0.5)
+        for _ in range(4):
             time.sleep(0.5)
             rss.append(process.rss_kib(producer.pid))
-            if len(rss) >= 8:
-                break
         before = max(rss)
         os.kill(broker, signal.SIGSTOP)
         try:

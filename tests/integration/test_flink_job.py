@@ -14,6 +14,12 @@ from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
+from kafka import KafkaAdminClient
+from kafka.errors import (
+    CoordinatorLoadInProgressError,
+    CoordinatorNotAvailableError,
+    NotCoordinatorError,
+)
 
 from flink_jobs import runtime
 from flink_jobs.gateway import OUTPUT_FILE, process_table
@@ -137,11 +143,24 @@ def test_ctrl_c_stops_job_run_with_the_way_to_resume(
     assert [pid for pid, (_, command) in process_table().items() if str(logs) in command] == []
 
 
+def committed(bootstrap: str, group: str, topic: str) -> int:
+    """The offsets `group` committed for `topic`, summed over its partitions."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        offsets = admin.list_group_offsets(group).get(group, {})
+    except (CoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+        return 0  # a new broker's offsets topic: nothing committed yet
+    finally:
+        admin.close()
+    return sum(meta.offset for partition, meta in offsets.items() if partition.topic == topic)
+
+
 def test_resume_into_a_job_with_fewer_queries_says_which_checkpoint_and_why(
     stack: LocalStack, tmp_path
 ) -> None:
     """--resume picks the newest checkpoint whichever run wrote it; restored into a job with
-    other options, it spoke of "the savepoint" the user never named."""
+    other options, it spoke of "the savepoint" the user never named. The first run also
+    commits its offsets for group `tweetflow`, where a plain `job run` goes on by default."""
     env = child_environment() | fifty_tweets_and_a_state(stack, tmp_path, "resume", seed=5)
     command = [sys.executable, "-m", "tweetflow.cli", "job", "run", "--enrichment", "off"]
     first = subprocess.Popen(
@@ -152,6 +171,10 @@ def test_resume_into_a_job_with_fewer_queries_says_which_checkpoint_and_why(
         deadline = time.monotonic() + 180
         while not list(tmp_path.glob("checkpoints/*/chk-*/_metadata")):
             assert first.poll() is None and time.monotonic() < deadline, "no checkpoint"
+            time.sleep(1)
+        topic = env["TWEETFLOW_TOPIC"]
+        while committed(stack.settings.kafka_bootstrap, "tweetflow", topic) < 50:
+            assert first.poll() is None and time.monotonic() < deadline, "no offsets committed"
             time.sleep(1)
     finally:
         first.send_signal(signal.SIGINT)

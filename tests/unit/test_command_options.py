@@ -182,6 +182,19 @@ def test_flinks_own_tools_without_a_cluster_say_so_at_once(
     assert "tweetflow cluster up" in result.output
 
 
+def test_job_run_goes_on_from_its_groups_offsets_unless_told_otherwise() -> None:
+    """A restart read the whole topic again; now `job run` (and `job explain`, which plans the
+    same job) start at the consumer group's commits: the earliest offset for a new group."""
+    import typer.main
+
+    from flink_jobs.config import start_position
+
+    job = typer.main.get_command(app).commands["job"]  # type: ignore[attr-defined]
+    for name in ("run", "explain"):
+        [start] = [p for p in job.commands[name].params if p.name == "start"]
+        assert start_position(start.default) == ("group-offsets", 0), name
+
+
 def test_the_options_a_cluster_job_is_restarted_with_are_job_runs_own() -> None:
     """`job stop` prints them in its restart command: the savepoint only maps onto the same
     queries and options."""

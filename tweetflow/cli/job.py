@@ -68,9 +68,11 @@ FromOption = Annotated[
     str,
     typer.Option(
         "--from",
-        help="where in the topic to start: earliest (every window complete), latest, group "
-        "(the consumer group's committed offsets: windows already under way restart "
-        "partial), or a time such as 2026-12-06T09:00:00Z",
+        help="where in the topic to start: group (the consumer group's committed offsets, "
+        "so a restart goes on where the last run left off; a group that has committed "
+        "nothing starts at the earliest offset; windows under way at the stop restart "
+        "partial, which --resume avoids), earliest (the whole topic, every window "
+        "complete), latest, or a time such as 2026-12-06T09:00:00Z",
     ),
 ]
 
@@ -203,7 +205,7 @@ def job_run(
     watermark_delay: WatermarkOption = None,
     flush_interval: FlushOption = None,
     refresh_interval: RefreshOption = None,
-    start: FromOption = "earliest",
+    start: FromOption = "group",
     without: WithoutOption = None,
     set_option: SetOption = None,
     hashtag_capacity: HashtagCapacityOption = None,
@@ -391,7 +393,7 @@ def job_explain(
     watermark_delay: WatermarkOption = None,
     flush_interval: FlushOption = None,
     refresh_interval: RefreshOption = None,
-    start: FromOption = "earliest",
+    start: FromOption = "group",
     without: WithoutOption = None,
     set_option: SetOption = None,
     hashtag_capacity: HashtagCapacityOption = None,
