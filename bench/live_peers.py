@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from elasticsearch import Elasticsearch
 
@@ -108,6 +107,15 @@ def spark(stack: LocalStack, topic: str, prefix: str, state: Path) -> Started:
     return Offsets(stack.settings.kafka_bootstrap, topic), peer.stop
 
 
+class Started(NamedTuple):
+    """A contender reading a topic of its own into indexes of its own."""
+
+    topic: str
+    prefix: str
+    offsets: Offsets
+    stop: Callable[[], None]
+
+
 CONTENDERS: dict[str, Contender] = {
     "tweetflow (Flink SQL)": tweetflow,
     **{f"hand-written ({backend})": handwritten(backend) for backend in CONSUMERS},
@@ -148,24 +156,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         from producer.kafka_sink import TweetSink
 
         es = Elasticsearch(stack.settings.es_url)
-        # One contender starts at a time (the next once the last has submitted its job or
-        # spawned its reader): the job's submission failed once while all of them started.
-        starting = threading.Lock()
 
-        def measure(name: str) -> list[dict[str, Any]]:
-            bootstrap = stack.settings.kafka_bootstrap
+        def start(name: str) -> Started:
             topic, prefix = f"live-{uuid.uuid4().hex[:6]}", f"l{uuid.uuid4().hex[:6]}_"
-            TweetSink(bootstrap, topic, partitions=2).close()
+            TweetSink(stack.settings.kafka_bootstrap, topic, partitions=2).close()
             print(f"{name}: starting", flush=True)
-            with starting:
-                offsets, stop = CONTENDERS[name](stack, topic, prefix, state)
+            return Started(topic, prefix, *CONTENDERS[name](stack, topic, prefix, state))
+
+        def measure(name: str, started: Started) -> list[dict[str, Any]]:
+            topic, prefix, offsets, stop = started
             watcher = Watcher(es, prefix)
             try:
                 time.sleep(start_s)  # it starts and reaches its topic; the warm-up does the rest
                 watcher.start()
                 return run_rates(
-                    bootstrap, topic, offsets, watcher, rates, seconds, warmup, warmup_limit_s,
-                    settle_limit_s,
+                    stack.settings.kafka_bootstrap, topic, offsets, watcher, rates,
+                    seconds, warmup, warmup_limit_s, settle_limit_s,
                 )  # fmt: skip
             finally:
                 if not watcher.windows:  # what the contender said, before its state goes
@@ -179,10 +185,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if args.smoke:
             # The smoke run checks that every contender runs live, not how fast: side by side,
             # each in its own topic, it costs the slowest start-up instead of the sum of them.
+            # They are started here, one after the other: PyFlink plans the job in the JVM
+            # thread py4j lends the calling Python thread, and Flink's planner keeps its
+            # metadata provider per thread (FLINK-23020), so a job submitted while other
+            # threads talked to the JVM failed ("NullPointerException: metadataHandlerProvider").
+            started: dict[str, Started] = {}
+            try:
+                for name in names:
+                    started[name] = start(name)
+            except BaseException:
+                for contender in started.values():
+                    contender.offsets.close()
+                    contender.stop()
+                raise
             with ThreadPoolExecutor(len(names)) as pool:
-                contenders = dict(zip(names, pool.map(measure, names), strict=True))
+                rows = pool.map(measure, names, [started[name] for name in names])
+                contenders = dict(zip(names, rows, strict=True))
         else:
-            contenders = {name: measure(name) for name in names}
+            contenders = {name: measure(name, start(name)) for name in names}
     results = {
         "seconds": seconds, "warmup_s": warmup, "watermark_s": WATERMARK_S,
         "flush_interval_s": FLUSH_S, "refresh_interval": REFRESH, "contenders": contenders,
