@@ -115,6 +115,10 @@ class Started(NamedTuple):
     offsets: Offsets
     stop: Callable[[], None]
 
+    def close(self) -> None:
+        self.offsets.close()
+        self.stop()
+
 
 CONTENDERS: dict[str, Contender] = {
     "tweetflow (Flink SQL)": tweetflow,
@@ -164,7 +168,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             return Started(topic, prefix, *CONTENDERS[name](stack, topic, prefix, state))
 
         def measure(name: str, started: Started) -> list[dict[str, Any]]:
-            topic, prefix, offsets, stop = started
+            topic, prefix, offsets, _ = started
             watcher = Watcher(es, prefix)
             try:
                 time.sleep(start_s)  # it starts and reaches its topic; the warm-up does the rest
@@ -179,8 +183,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                         tail = log.read_text(errors="replace").splitlines()[-40:]
                         print(f"{name}: no window; the end of {log.name}:", *tail, sep="\n")
                 watcher.stop.set()
-                offsets.close()
-                stop()
+                started.close()
 
         if args.smoke:
             # The smoke run checks that every contender runs live, not how fast: side by side,
@@ -195,8 +198,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     started[name] = start(name)
             except BaseException:
                 for contender in started.values():
-                    contender.offsets.close()
-                    contender.stop()
+                    contender.close()
                 raise
             with ThreadPoolExecutor(len(names)) as pool:
                 rows = pool.map(measure, names, [started[name] for name in names])

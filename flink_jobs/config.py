@@ -171,8 +171,7 @@ class JobConfig:
 
     def run_queries(self) -> tuple[str, ...]:
         """The queries this configuration runs, in order."""
-        if self.enrichment not in ENRICHMENT_MODES:
-            raise ValueError(f"enrichment {self.enrichment!r}: one of {ENRICHMENT_MODES}")
+        enrichment_mode(self.enrichment)
         unknown = sorted(set(self.queries) - set(QUERIES))
         if unknown:
             raise ValueError(f"unknown queries {unknown}; known: {sorted(QUERIES)}")
@@ -279,6 +278,13 @@ def archive_uri(path: str) -> str:
     if not path or "://" in path:
         return path
     return Path(path).expanduser().resolve().as_uri()
+
+
+def enrichment_mode(value: str) -> str:
+    """`value` when it names an enrichment mode, else ValueError listing those that do."""
+    if value not in ENRICHMENT_MODES:
+        raise ValueError(f"enrichment {value!r}: one of {ENRICHMENT_MODES}")
+    return value
 
 
 def domains_regex(domains: tuple[str, ...]) -> str:

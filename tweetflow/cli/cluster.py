@@ -98,7 +98,7 @@ def _require_running(cluster: FlinkCluster) -> None:
 def _sql_config(bounded: bool, cluster: FlinkCluster, enrichment: str) -> JobConfig:
     """The job as `job run` runs it by default (enrichment included), for the SQL client."""
     configured = cluster.distribution.configuration()
-    config = replace(
+    return replace(
         LocalStack(cluster.settings).job_config(),
         kafka_group_id="tweetflow-sql-client",
         bounded=bounded,
@@ -108,11 +108,6 @@ def _sql_config(bounded: bool, cluster: FlinkCluster, enrichment: str) -> JobCon
         cluster_options=tuple((key, str(value)) for key, value in configured.items()),
         enrichment=enrichment,
     )
-    try:
-        config.run_queries()  # an unknown enrichment is refused before any script is written
-    except ValueError as exc:
-        fail(str(exc))
-    return config
 
 
 @sql_app.command("render")

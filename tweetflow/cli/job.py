@@ -23,11 +23,23 @@ if TYPE_CHECKING:
 
 job_app = typer.Typer(help="The Flink SQL analytics job.")
 
+
+def _enrichment(value: str) -> str:
+    """Refuses an unknown mode at the command line, whichever command takes it."""
+    from flink_jobs.config import enrichment_mode
+
+    try:
+        return enrichment_mode(value)
+    except ValueError as exc:
+        fail(str(exc))
+
+
 EnrichmentOption = Annotated[
     str,
     typer.Option(
         help="sentiment by a Python UDF: vectorized (pandas batches), scalar, or off (no "
-        "Python in the job at all)"
+        "Python in the job at all)",
+        callback=_enrichment,
     ),
 ]
 
