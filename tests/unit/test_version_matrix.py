@@ -21,7 +21,7 @@ def test_pyproject_pins_match_the_matrix() -> None:
 def test_connectors_are_built_for_the_flink_line_or_an_older_one() -> None:
     matrix = versions.load()
     flink_line = tuple(int(x) for x in matrix.flink.split(".")[:2])
-    for connector in (matrix.kafka_connector, matrix.elasticsearch_connector):
+    for connector in (matrix.kafka_connector,):
         built_for = re.search(r"-(\d+)\.(\d+)$", connector.version)
         assert built_for, connector
         assert (int(built_for.group(1)), int(built_for.group(2))) <= flink_line
@@ -36,10 +36,7 @@ def test_the_lock_covers_exactly_the_matrix() -> None:
         assert all(re.fullmatch(r"[0-9a-f]{64}", digest) for digest in jars.values())
     connectors = lock["flink-connectors"]["sha256"]
     matrix = versions.load()
-    assert set(connectors) == {
-        matrix.kafka_connector.jar_name,
-        matrix.elasticsearch_connector.jar_name,
-    }
+    assert set(connectors) == {matrix.kafka_connector.jar_name}
 
 
 def test_verify_detects_missing_and_tampered_jars(tmp_path: Path) -> None:

@@ -81,7 +81,7 @@ def components() -> dict[str, Component]:
         ),
         "flink-connectors": Component(
             "flink-connectors",
-            (v.kafka_connector, v.elasticsearch_connector),
+            (v.kafka_connector,),
             transitive=False,
         ),
         # The Parquet archive's writer: flink-parquet with its parquet-* jars, Hadoop's classes

@@ -39,7 +39,6 @@ class Versions:
     flink: str
     sql_gateway: str
     kafka_connector: MavenCoordinate
-    elasticsearch_connector: MavenCoordinate
     parquet: MavenCoordinate
     hadoop: MavenCoordinate
     snappy: MavenCoordinate
@@ -64,7 +63,6 @@ def load() -> Versions:
         flink=data["flink"]["version"],
         sql_gateway=data["flink"]["sql_gateway"],
         kafka_connector=MavenCoordinate.parse(data["connectors"]["kafka"]),
-        elasticsearch_connector=MavenCoordinate.parse(data["connectors"]["elasticsearch"]),
         parquet=MavenCoordinate.parse(data["formats"]["parquet"]),
         hadoop=MavenCoordinate.parse(data["formats"]["hadoop"]),
         snappy=MavenCoordinate.parse(data["formats"]["snappy"]),
