@@ -71,7 +71,9 @@ def write() -> Path:
 Written by the benchmarks below on {m["cpus"]} CPUs ({m["machine"]}), Python {m["python"]},
 Flink {m["flink"]}, Kafka {m["kafka"]}, with Kafka, Elasticsearch and the contender on the same
 machine. Absolute figures vary between runs on a shared machine; the ratios within one run are
-what count.
+what count. Sections measured before 2026-12-07 wrote with Flink's Elasticsearch 7 connector
+(synchronous bulks from the task's thread) to Elasticsearch 7.17; later ones with tweetflow's
+own asynchronous connector to Elasticsearch 8.19.
 
 {body}
 ## Not measured

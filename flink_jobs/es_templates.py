@@ -11,7 +11,7 @@ import json
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from elasticsearch import Elasticsearch
+from tweetflow.core import es_connection
 
 if TYPE_CHECKING:
     from flink_jobs.config import JobConfig
@@ -56,10 +56,10 @@ def install(
     refresh_interval: str = "1s",
 ) -> list[str]:
     tls = {"ca_certs": ca_file} if ca_file else {}
-    client = Elasticsearch(es_url, http_auth=http_auth, **tls)
+    connection = es_connection.client(es_url, http_auth=http_auth, **tls)
     bodies = templates(prefix, replicas, refresh_interval)
     for name, body in bodies.items():
-        client.indices.put_index_template(name=name, body=body)
+        connection.indices.put_index_template(name=name, body=body)
     return sorted(bodies)
 
 

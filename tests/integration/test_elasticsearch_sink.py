@@ -61,6 +61,13 @@ def table(name: str, columns: str, hosts: str, index: str, **options: str) -> st
     return f"CREATE TABLE {name} ({columns}) WITH (\n{listed}\n);\n"
 
 
+def kv_table(hosts: str, prefix: str, **options: str) -> str:
+    """A keyed table retrying quickly, as the fault tests want."""
+    columns = "k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED"
+    options = {"sink.bulk-flush.backoff.delay": "50ms", **options}
+    return table("kv_es", columns, hosts, prefix + "kv", **options)
+
+
 def documents(es: Elasticsearch, index: str) -> dict[str, dict[str, Any]]:
     es.indices.refresh(index=index)
     hits = es.search(index=index, query={"match_all": {}}, size=100)["hits"]["hits"]
@@ -124,14 +131,7 @@ def test_429_and_503_are_sent_again_until_elasticsearch_takes_them(
     answers = ["429", "503", "item-429"]
     proxy = faulty(lambda n: answers[n] if n < len(answers) else "forward")
     script = (
-        table(
-            "kv_es",
-            "k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED",
-            proxy.url,
-            prefix + "kv",
-            **{"sink.bulk-flush.backoff.delay": "50ms"},
-        )
-        + "INSERT INTO kv_es VALUES ('a', 1), ('b', 2), ('c', 3);\n"
+        kv_table(proxy.url, prefix) + "INSERT INTO kv_es VALUES ('a', 1), ('b', 2), ('c', 3);\n"
     )
     status, output = sql_job.run(script, jar, tmp_path)
     assert status == 0, output[-3000:]
@@ -148,16 +148,8 @@ def test_past_the_retry_limit_the_job_fails_saying_which_option_to_change(
     jar: Path, prefix: str, tmp_path: Path, faulty: Callable[[Plan], FaultyElasticsearch]
 ) -> None:
     proxy = faulty(lambda n: "503")
-    script = (
-        table(
-            "kv_es",
-            "k STRING, v BIGINT, PRIMARY KEY (k) NOT ENFORCED",
-            proxy.url,
-            prefix + "kv",
-            **{"sink.bulk-flush.backoff.delay": "50ms", "sink.bulk-flush.backoff.max-retries": "2"},
-        )
-        + "INSERT INTO kv_es VALUES ('a', 1);\n"
-    )
+    script = kv_table(proxy.url, prefix, **{"sink.bulk-flush.backoff.max-retries": "2"})
+    script += "INSERT INTO kv_es VALUES ('a', 1);\n"
     status, output = sql_job.run(script, jar, tmp_path)
     assert status == 1
     assert "could not take 1 documents after 2 retries" in output, output[-3000:]

@@ -131,11 +131,15 @@ def test_the_hashtag_dashboard_defines_the_variable_its_panels_use() -> None:
     assert mapping_of(source["jsonData"]["index"])[query["field"]] == "keyword"
 
 
-def test_sdk_matches_the_grafana_version_of_the_matrix() -> None:
+def test_sdk_targets_a_grafana_the_deployed_one_reads() -> None:
+    """The dashboards are built for the SDK's Grafana; Grafana migrates the dashboards of the
+    line before its own when it loads them. The newest SDK on PyPI targets 11.6 (looked up
+    2026-12-07); the matrix deploys 12.x, for its Elasticsearch 9 support."""
     from importlib.metadata import version
 
-    sdk = version("grafana-foundation-sdk").split("!")[-1]
-    assert sdk.split(".")[:2] == versions.load().grafana.split(".")[:2]
+    sdk = tuple(int(x) for x in version("grafana-foundation-sdk").split("!")[-1].split(".")[:2])
+    grafana = tuple(int(x) for x in versions.load().grafana.split(".")[:2])
+    assert sdk <= grafana and grafana[0] - sdk[0] <= 1
 
 
 def test_compose_loads_the_provisioning_and_the_dashboards() -> None:

@@ -7,6 +7,7 @@ from tweetflow.core.errors import StackError
 from tweetflow.core.java import parse_major
 from tweetflow.core.settings import Settings
 from tweetflow.stack.kafka import new_cluster_id
+from tweetflow.stack.stack import LocalStack
 
 
 def test_environment_overrides_defaults_and_arguments_override_environment() -> None:
@@ -24,6 +25,26 @@ def test_environment_overrides_defaults_and_arguments_override_environment() -> 
 def test_bad_number_names_the_variable() -> None:
     with pytest.raises(ValueError, match="TWEETFLOW_ES_PORT"):
         Settings.from_env({"TWEETFLOW_ES_PORT": "nine"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "allowed"),
+    [("ES_LINE", "9", "'8', '7', 'opensearch'"), ("ES_SECURITY", "ssl", "empty, 'tls'")],
+)
+def test_a_setting_of_a_few_values_names_them(variable: str, value: str, allowed: str) -> None:
+    with pytest.raises(ValueError) as error:
+        Settings.from_env({f"TWEETFLOW_{variable}": value})
+    assert str(error.value) == f"TWEETFLOW_{variable}={value!r}: one of {allowed}"
+    assert Settings.from_env({"TWEETFLOW_ES_LINE": "opensearch"}).es_line == "opensearch"
+
+
+def test_the_local_node_is_of_the_line_asked_for(tmp_path: Path) -> None:
+    nodes = {
+        line: type(LocalStack(Settings.from_env({}, state_dir=tmp_path, es_line=line))
+                   .services["elasticsearch"]).__name__
+        for line in ("8", "7", "opensearch")
+    }  # fmt: skip
+    assert nodes == {"8": "Elasticsearch8", "7": "Elasticsearch", "opensearch": "OpenSearch"}
 
 
 @pytest.mark.parametrize(

@@ -64,9 +64,30 @@ def components() -> dict[str, Component]:
             "elasticsearch",
             (
                 MavenCoordinate("org.elasticsearch", "elasticsearch", v.elasticsearch),
+                MavenCoordinate("org.elasticsearch.plugin", "transport-netty4", v.elasticsearch),
                 MavenCoordinate(
-                    "org.elasticsearch.plugin", "transport-netty4-client", v.elasticsearch
+                    "org.elasticsearch", "elasticsearch-entitlement-bridge", v.elasticsearch
                 ),
+            ),
+        ),
+        "elasticsearch-7": Component(
+            "elasticsearch-7",
+            (
+                MavenCoordinate("org.elasticsearch", "elasticsearch", v.elasticsearch_legacy),
+                MavenCoordinate(
+                    "org.elasticsearch.plugin", "transport-netty4-client", v.elasticsearch_legacy
+                ),
+            ),
+        ),
+        # log4j-core is an optional dependency of the server, and the plugin class loader a jar
+        # of the distribution's lib/ only: the node needs both.
+        "opensearch": Component(
+            "opensearch",
+            (
+                MavenCoordinate("org.opensearch", "opensearch", v.opensearch),
+                MavenCoordinate("org.opensearch", "opensearch-plugin-classloader", v.opensearch),
+                MavenCoordinate("org.opensearch.plugin", "transport-netty4-client", v.opensearch),
+                MavenCoordinate("org.apache.logging.log4j", "log4j-core", v.opensearch_log4j),
             ),
         ),
         # kafka-producer-perf-test and kafka-consumer-perf-test: benchmarks only, kept off the

@@ -16,4 +16,13 @@ def connect(settings: Settings, **options: Any) -> Elasticsearch:
     ca = es_ca_file(settings)
     if ca:
         options["ca_certs"] = ca
-    return Elasticsearch(settings.es_url, http_auth=auth, **options)
+    return client(settings.es_url, http_auth=auth, **options)
+
+
+def client(url: str, **options: Any) -> Elasticsearch:
+    """A client for Elasticsearch 7.17, 8.x, 9.x or OpenSearch: the requests tweetflow makes are
+    the same on each. The client's product check (its first request, `GET /`) refuses any
+    server but Elasticsearch, OpenSearch included: it is marked done."""
+    connection = Elasticsearch(url, **options)
+    connection.transport._verified_elasticsearch = True
+    return connection

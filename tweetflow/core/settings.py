@@ -35,6 +35,8 @@ class Settings:
     es_port: int = 9200
     es_transport_port: int = 9300
     es_heap: str = "512m"
+    # The local node: "8" (Elasticsearch 8.19), "7" (7.17) or "opensearch" (OpenSearch 2.19).
+    es_line: str = "8"
     # "tls": the local Elasticsearch answers HTTPS with authentication on es_port, through the
     # stack's gateway (tweetflow/stack/es_gateway.py), and the node itself moves to es_node_port.
     es_security: str = ""
@@ -63,6 +65,13 @@ class Settings:
     # The job's result indexes are named <prefix><result>: several jobs can share one cluster.
     es_index_prefix: str = "tweetflow_"
     startup_timeout_s: float = 120.0
+
+    def __post_init__(self) -> None:
+        for name, allowed in CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                shown = ", ".join(repr(a) if a else "empty" for a in allowed)
+                raise ValueError(f"TWEETFLOW_{name.upper()}={value!r}: one of {shown}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -106,6 +115,10 @@ class Settings:
         """The local node's own URL: behind the gateway when es_security is on."""
         port = self.es_node_port if self.es_security else self.es_port
         return f"http://{self.host}:{port}"
+
+
+# Settings that take one of a few values (an empty value is the default).
+CHOICES = {"es_line": ("8", "7", "opensearch"), "es_security": ("", "tls")}
 
 
 def _convert(name: str, type_name: Any, raw: str) -> Any:

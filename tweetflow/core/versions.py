@@ -48,6 +48,9 @@ class Versions:
     log4j: str
     slf4j: str
     elasticsearch: str
+    elasticsearch_legacy: str
+    opensearch: str
+    opensearch_log4j: str
     grafana: str
     java_minimum: int
     java_maximum: int
@@ -72,6 +75,9 @@ def load() -> Versions:
         log4j=data["kafka"]["log4j"],
         slf4j=data["kafka"]["slf4j"],
         elasticsearch=data["elasticsearch"]["version"],
+        elasticsearch_legacy=data["elasticsearch"]["legacy"],
+        opensearch=data["elasticsearch"]["opensearch"],
+        opensearch_log4j=data["elasticsearch"]["opensearch_log4j"],
         grafana=data["grafana"]["version"],
         java_minimum=int(data["java"]["minimum"]),
         java_maximum=int(data["java"]["maximum"]),

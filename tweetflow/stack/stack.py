@@ -14,7 +14,8 @@ from tweetflow.core import artifacts
 from tweetflow.core.java import Java, find_java
 from tweetflow.core.settings import Settings
 from tweetflow.stack import process
-from tweetflow.stack.elasticsearch import Elasticsearch
+from tweetflow.stack.elasticsearch import Elasticsearch, OpenSearch
+from tweetflow.stack.elasticsearch8 import Elasticsearch8
 from tweetflow.stack.es_gateway_service import ElasticsearchGateway
 from tweetflow.stack.kafka import Kafka
 from tweetflow.stack.service import Service, ServiceStatus
@@ -31,16 +32,22 @@ class UpReport:
     connector_jars: tuple[Path, ...]
 
 
+NODES = {"8": Elasticsearch8, "7": Elasticsearch, "opensearch": OpenSearch}
+
+
+def elasticsearch_node(settings: Settings) -> Elasticsearch:
+    """The local node of the line TWEETFLOW_ES_LINE names (Settings checked it is one)."""
+    return NODES[settings.es_line](settings)
+
+
 class LocalStack:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.services: dict[str, Service] = {
             "kafka": Kafka(settings),
-            "elasticsearch": Elasticsearch(settings),
+            "elasticsearch": elasticsearch_node(settings),
         }
-        if settings.es_security:
-            if settings.es_security != "tls":
-                raise ValueError(f"TWEETFLOW_ES_SECURITY={settings.es_security!r}: tls or empty")
+        if settings.es_security == "tls":
             self.services["es-gateway"] = ElasticsearchGateway(settings)
 
     def java(self) -> Java:
@@ -108,9 +115,10 @@ class LocalStack:
 
     def _artifacts(self, name: str, java: Java) -> Path:
         """The service's verified jars; the cache directory for one without any."""
-        if getattr(self.services[name], "artifact", name) is None:
+        component = getattr(self.services[name], "artifact", name)
+        if component is None:
             return self.settings.cache_dir
-        return artifacts.ensure(name, self.settings.cache_dir, java.home)
+        return artifacts.ensure(component, self.settings.cache_dir, java.home)
 
     def down(self) -> None:
         with process.exclusive(self.lock_file):
