@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS es_defaults WITH (
     'sink.bulk-flush.max-actions' = '2000',
     'sink.bulk-flush.max-size' = '5mb',
     'sink.bulk-flush.backoff.strategy' = 'EXPONENTIAL',
-    'sink.bulk-flush.backoff.max-retries' = '10',
+    'sink.bulk-flush.backoff.max-retries' = '15',
     'sink.bulk-flush.backoff.delay' = '200ms',
     'sink.dead-letter-index' = '${es_index_prefix}rejected_documents',
     'format' = 'json',

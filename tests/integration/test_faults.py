@@ -144,7 +144,7 @@ def test_elasticsearch_away_for_half_a_minute_delays_results_and_loses_none(
         relay.close()
     assert cut_at < len(want["tweet_rate"])
     # tweetflow's connector holds what it could not send and sends it again after a backoff
-    # (a 30 s outage is within its ten retries), so the job never restarted.
+    # (a 30 s outage is within its 15 retries), so the job never restarted.
     log = "".join(f.read_text(errors="replace") for f in (tmp_path / "logs").glob("*.log"))
     assert "switched from state RUNNING to RESTARTING" not in log
     assert "unreachable" in log and "documents again in" in log, log[-3000:]

@@ -83,7 +83,7 @@ public final class ElasticsearchOptions {
             ConfigOptions.key("sink.bulk-flush.backoff.delay").durationType()
                     .defaultValue(Duration.ofMillis(200))
                     .withDescription("The first retry's delay; EXPONENTIAL doubles it per"
-                            + " retry, up to 30 s.");
+                            + " retry, up to 10 s.");
 
     public static final ConfigOption<String> DEAD_LETTER_INDEX =
             ConfigOptions.key("sink.dead-letter-index").stringType().noDefaultValue()

@@ -7,7 +7,8 @@ import java.time.Duration;
 final class Retries implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final long LONGEST_DELAY_MS = 30_000;
+    // Short enough that writing resumes within 10 s of Elasticsearch coming back.
+    private static final long LONGEST_DELAY_MS = 10_000;
 
     final boolean exponential;
     final int maxRetries;
