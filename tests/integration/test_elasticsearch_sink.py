@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,74 +75,96 @@ def documents(es: Elasticsearch, index: str) -> dict[str, dict[str, Any]]:
     return {hit["_id"]: hit["_source"] for hit in hits}
 
 
-def test_upserts_and_deletes_by_primary_key_into_daily_indexes(
-    stack: LocalStack, es: Elasticsearch, jar: Path, prefix: str, tmp_path: Path
-) -> None:
-    """A changelog: 'a' counted twice (an update), 'c' three times (HAVING drops it: a
-    delete), each in the index of its day; ids are the key's fields joined by '_'."""
-    script = table(
-        "counts_es",
-        "k STRING, day_at TIMESTAMP_LTZ(3), n BIGINT, PRIMARY KEY (k, day_at) NOT ENFORCED",
-        stack.settings.es_url, prefix + "counts-{day_at|yyyy.MM.dd}",
-    ) + f"""
+@dataclass(frozen=True)
+class SharedRun:
+    """One job writing three tables (a JVM start each would cost ~10 s): what it left."""
+
+    prefix: str
+    status: int
+    output: str
+    log: str
+    proxy_bulks: list[str]
+
+
+PROXY_ANSWERS = ["429", "503", "item-429"]
+
+
+@pytest.fixture(scope="module")
+def shared(
+    stack: LocalStack, jar: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SharedRun]:
+    """counts_es: a changelog ('a' counted twice: an update; 'c' three times, which HAVING
+    drops: a delete) into daily indexes. typed_es: one value its index's mapping refuses.
+    kv_es: through a proxy answering 429, then 503, then one item's 429."""
+    prefix, url = f"s{uuid.uuid4().hex[:8]}_", stack.settings.es_url
+    Elasticsearch(url).indices.create(
+        index=prefix + "typed", mappings={"properties": {"n": {"type": "integer"}}}
+    )
+    s = stack.settings
+    proxy = FaultyElasticsearch(
+        (s.host, s.es_port), lambda n: PROXY_ANSWERS[n] if n < len(PROXY_ANSWERS) else "forward"
+    )
+    counts = "k STRING, day_at TIMESTAMP_LTZ(3), n BIGINT, PRIMARY KEY (k, day_at) NOT ENFORCED"
+    script = (
+        table("counts_es", counts, url, prefix + "counts-{day_at|yyyy.MM.dd}")
+        + table("typed_es", "k STRING, n STRING, PRIMARY KEY (k) NOT ENFORCED", url,
+                prefix + "typed", **{"sink.dead-letter-index": prefix + "rejected"})
+        + kv_table(proxy.url, prefix)
+        + f"""EXECUTE STATEMENT SET BEGIN
 INSERT INTO counts_es
 SELECT k, TO_TIMESTAMP_LTZ(ms, 3), COUNT(*) FROM (VALUES
   ('a', {DAY_1}), ('b', {DAY_2}), ('a', {DAY_1}), ('c', {DAY_1}), ('c', {DAY_1}), ('c', {DAY_1})
 ) AS t(k, ms) GROUP BY k, ms HAVING COUNT(*) < 3;
-"""  # fmt: skip
-    status, output = sql_job.run(script, jar, tmp_path)
-    assert status == 0, output[-3000:]
+INSERT INTO typed_es VALUES ('a', '1'), ('b', 'not a number'), ('c', '3');
+INSERT INTO kv_es VALUES ('a', 1), ('b', 2), ('c', 3);
+END;
+"""
+    )  # fmt: skip
+    directory = tmp_path_factory.mktemp("shared-job")
+    try:
+        status, output = sql_job.run(script, jar, directory)
+        yield SharedRun(prefix, status, output, sql_job.flink_log(directory), proxy.bulks)
+    finally:
+        proxy.close()
+
+
+def test_upserts_and_deletes_by_primary_key_into_daily_indexes(
+    shared: SharedRun, es: Elasticsearch
+) -> None:
+    """Ids are the key's fields joined by '_'; 'c' was written, then deleted."""
+    assert shared.status == 0, shared.output[-3000:]
+    prefix = shared.prefix
     assert documents(es, prefix + "counts-2026.01.01") == {
         "a_2026-01-01T00:00": {"k": "a", "day_at": "2026-01-01T00:00:00Z", "n": 2},
     }
     assert list(documents(es, prefix + "counts-2026.01.02")) == ["b_2026-01-02T00:00"]
-    # 'c' was written before it was deleted: its index has the documents' history.
-    assert es.count(index=prefix + "counts-2026.01.01")["count"] == 1
 
 
 def test_a_document_elasticsearch_rejects_is_dead_lettered_and_the_rest_written(
-    stack: LocalStack, es: Elasticsearch, jar: Path, prefix: str, tmp_path: Path
+    shared: SharedRun, es: Elasticsearch
 ) -> None:
-    es.indices.create(index=prefix + "typed", mappings={"properties": {"n": {"type": "integer"}}})
-    script = (
-        table(
-            "typed_es",
-            "k STRING, n STRING, PRIMARY KEY (k) NOT ENFORCED",
-            stack.settings.es_url,
-            prefix + "typed",
-            **{"sink.dead-letter-index": prefix + "rejected"},
-        )
-        + "INSERT INTO typed_es VALUES ('a', '1'), ('b', 'not a number'), ('c', '3');\n"
-    )
-    status, output = sql_job.run(script, jar, tmp_path)
-    assert status == 0, output[-3000:]
+    assert shared.status == 0, shared.output[-3000:]
+    prefix = shared.prefix
     assert documents(es, prefix + "typed") == {"a": {"k": "a", "n": "1"}, "c": {"k": "c", "n": "3"}}
     [rejected] = documents(es, prefix + "rejected").values()
     assert rejected["index"] == prefix + "typed" and rejected["document_id"] == "b"
     assert rejected["status"] == 400 and rejected["action"] == "index"
     assert "parsing_exception" in rejected["reason"], rejected["reason"]
     assert rejected["document"] == '{"k":"b","n":"not a number"}'
-    assert f"rejected document b of index {prefix}typed (400)" in sql_job.flink_log(tmp_path)
+    assert f"rejected document b of index {prefix}typed (400)" in shared.log
 
 
 def test_429_and_503_are_sent_again_until_elasticsearch_takes_them(
-    stack: LocalStack, es: Elasticsearch, jar: Path, prefix: str, tmp_path: Path,
-    faulty: Callable[[Plan], FaultyElasticsearch],
-) -> None:  # fmt: skip
-    answers = ["429", "503", "item-429"]
-    proxy = faulty(lambda n: answers[n] if n < len(answers) else "forward")
-    script = (
-        kv_table(proxy.url, prefix) + "INSERT INTO kv_es VALUES ('a', 1), ('b', 2), ('c', 3);\n"
-    )
-    status, output = sql_job.run(script, jar, tmp_path)
-    assert status == 0, output[-3000:]
-    assert documents(es, prefix + "kv") == {
+    shared: SharedRun, es: Elasticsearch
+) -> None:
+    assert shared.status == 0, shared.output[-3000:]
+    assert documents(es, shared.prefix + "kv") == {
         "a": {"k": "a", "v": 1}, "b": {"k": "b", "v": 2}, "c": {"k": "c", "v": 3},
     }  # fmt: skip
-    assert proxy.bulks[:3] == answers and proxy.bulks[3:] and set(proxy.bulks[3:]) == {"forward"}
-    log = sql_job.flink_log(tmp_path)
-    assert "answered 429" in log and "documents again in" in log
-    assert "switched from state RUNNING to RESTARTING" not in log
+    bulks = shared.proxy_bulks
+    assert bulks[:3] == PROXY_ANSWERS and bulks[3:] and set(bulks[3:]) == {"forward"}
+    assert "answered 429" in shared.log and "documents again in" in shared.log
+    assert "switched from state RUNNING to RESTARTING" not in shared.log
 
 
 def test_past_the_retry_limit_the_job_fails_saying_which_option_to_change(

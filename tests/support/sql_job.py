@@ -1,6 +1,6 @@
 """A few SQL statements as one Flink job in a process of its own, on the embedded mini-cluster
 with tweetflow's Java jar in its lib/ (as the job has it): `python -m tests.support.sql_job
-SCRIPT JAR LOG_DIR` runs SCRIPT's statements (each ending in ';' at a line's end), waits for
+SCRIPT JAR LOG_DIR` runs SCRIPT's statements (split()), waits for
 the job to end, and exits 1 with Flink's error on its last line when it fails."""
 
 from __future__ import annotations
@@ -32,6 +32,18 @@ def flink_log(log_dir: Path) -> str:
     return "".join(f.read_text(errors="replace") for f in sorted(log_dir.glob("*.log")))
 
 
+def split(script: str) -> list[str]:
+    """Statements end with a ";" at a line's end, except inside a statement set (to its END;)."""
+    statements, current, in_set = [], [], False
+    for line in script.splitlines():
+        current.append(line)
+        in_set = in_set or line.strip().upper().startswith("EXECUTE STATEMENT SET")
+        if line.rstrip().endswith(";") and (not in_set or line.strip().upper() == "END;"):
+            statements.append("\n".join(current).strip().rstrip(";"))
+            current, in_set = [], False
+    return [s for s in statements if s]
+
+
 def main(script: Path, jar: Path, log_dir: Path) -> int:
     from flink_jobs import gateway, java_functions
 
@@ -44,11 +56,11 @@ def main(script: Path, jar: Path, log_dir: Path) -> int:
     env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
     env.get_config().set("parallelism.default", "1")
     env.get_config().set("table.local-time-zone", "UTC")
-    statements = [s.strip() for s in script.read_text().split(";\n") if s.strip()]
+    statements = split(script.read_text())
     try:
         result = None
         for statement in statements:
-            result = env.execute_sql(statement.rstrip(";"))
+            result = env.execute_sql(statement)
         if result is not None:
             result.wait()
     except Exception as error:
