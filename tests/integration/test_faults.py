@@ -212,7 +212,7 @@ def test_kafka_broker_killed_mid_stream_loses_nothing(stack: LocalStack, tmp_pat
 def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     stack: LocalStack, tmp_path: Path
 ) -> None:
-    """The broker frozen (SIGSTOP) for 10 s under a producer sending as fast as it can: the
+    """The broker frozen (SIGSTOP) for 12 s under a producer sending as fast as it can: the
     producer blocks on its bounded send buffer (full within a second at that speed) instead
     of queueing tweets in memory, then delivers every one."""
     topic = f"stall-{uuid.uuid4().hex[:8]}"
@@ -234,11 +234,12 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
             rss.append(process.rss_kib(producer.pid))
         before = max(rss)
         os.kill(broker, signal.SIGSTOP)
+        stalled: list[int] = []
         try:
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 12
             while time.monotonic() < deadline:
                 time.sleep(0.5)
-                rss.append(process.rss_kib(producer.pid))
+                stalled.append(process.rss_kib(producer.pid))
                 assert producer.poll() is None, producer.communicate()[0][-2000:]
         finally:
             os.kill(broker, signal.SIGCONT)
@@ -246,12 +247,18 @@ def test_a_stalled_broker_holds_the_producer_in_bounded_memory(
     finally:
         producer.kill()
     assert producer.returncode == 0, output[-3000:]
-    during = max(rss)
+    # The buffer fills in the stall's first seconds (a second at full speed, more beside
+    # CI's other work); after that a bounded producer stops growing, while one queueing tweets
+    # in memory would keep growing by megabytes a second.
+    filling, held = max([before, *stalled[:12]]), max(stalled[12:])
     print(
-        f"\nproducer RSS: {before / 1024:.0f} MiB sending, at most {during / 1024:.0f} MiB stalled"
+        f"\nproducer RSS: {before / 1024:.0f} MiB sending, {filling / 1024:.0f} MiB in the "
+        f"stall's first 6 s, at most {held / 1024:.0f} MiB in its last 6 s"
     )
-    # kafka-python's buffer.memory is 32 MiB: what the stall can add, with allocator slack.
-    assert during - before < 64 * 1024, (before, during)
+    # kafka-python's buffer.memory is 32 MiB: what filling it can add, with allocator slack
+    # and, beside CI's other work, the producer's own warm-up (77 to 145 MiB once).
+    assert filling - before < 96 * 1024, (before, filling)
+    assert held - filling < 8 * 1024, (filling, held)
     assert f"acked {total:,};" in output, output[-2000:]
     assert record_count(stack.settings.kafka_bootstrap, topic) == total
 
