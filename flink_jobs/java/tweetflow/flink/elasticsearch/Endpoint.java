@@ -16,6 +16,9 @@ import java.util.List;
 final class Endpoint implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    // Only what the writer reads of the answer: a bulk's full response repeats index, id,
+    // version and shard counts for every document, and would be parsed on every request.
+    private static final String BULK = "/_bulk?filter_path=errors,items.*.status,items.*.error";
 
     private final List<String> hosts;
     private final String pathPrefix;
@@ -57,7 +60,7 @@ final class Endpoint implements Serializable {
 
     HttpRequest bulk(String host, byte[] body) {
         HttpRequest.Builder request = HttpRequest.newBuilder()
-                .uri(URI.create(host.replaceAll("/+$", "") + pathPrefix + "/_bulk"))
+                .uri(URI.create(host.replaceAll("/+$", "") + pathPrefix + BULK))
                 .timeout(socketTimeout)
                 .header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));

@@ -31,6 +31,7 @@ final class IndexNames implements Serializable {
     private final String pattern;
     private final String zone;
     private transient DateTimeFormatter formatter;
+    private transient RowData.FieldGetter getter;
 
     IndexNames(String index, List<String> names, List<LogicalType> types, ZoneId zone) {
         Matcher matcher = FIELD.matcher(index);
@@ -88,7 +89,10 @@ final class IndexNames implements Serializable {
 
     private String value(RowData row) {
         if (pattern == null) {
-            return String.valueOf(RowData.createFieldGetter(type, position).getFieldOrNull(row));
+            if (getter == null) {
+                getter = RowData.createFieldGetter(type, position);
+            }
+            return String.valueOf(getter.getFieldOrNull(row));
         }
         if (formatter == null) {
             formatter = DateTimeFormatter.ofPattern(pattern);
