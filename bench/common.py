@@ -17,7 +17,7 @@ from flink_jobs.config import JobConfig
 from tweetflow.core import versions
 from tweetflow.core.settings import Settings
 from tweetflow.stack.ports import private_settings
-from tweetflow.stack.stack import LocalStack
+from tweetflow.stack.stack import LocalStack, elasticsearch_node
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # The job's default: the duplicate filter's state, which the heap must hold, grows with it.
@@ -115,7 +115,14 @@ def machine() -> dict[str, Any]:
         "machine": platform.machine(),
         "kafka": versions.load().kafka,
         "flink": versions.load().flink,
+        "elasticsearch": _node_description(),
     }
+
+
+def _node_description() -> str:
+    node = elasticsearch_node(Settings.from_env())
+    product = "OpenSearch" if node.product == "opensearch" else "Elasticsearch"
+    return f"{product} {node.version()}"
 
 
 def write(name: str, results: dict[str, Any]) -> Path:

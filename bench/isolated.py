@@ -1,6 +1,7 @@
-"""A virtual environment of its own for a benchmark peer whose pinned dependencies conflict
-with tweetflow's: created once under the cache from the pins of tweetflow/core/versions.toml
-([peers]), reused while the pins and the Python version stay the same."""
+"""A virtual environment of its own for code whose pinned dependencies conflict with
+tweetflow's — a benchmark peer (the pins of tweetflow/core/versions.toml, [peers]) or an
+earlier revision of tweetflow on another Flink (bench.revisions) — created once under the
+cache, reused while the pins and the Python version stay the same."""
 
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ from tweetflow.core import versions
 
 def python_of(peer: str, cache_dir: Path) -> Path:
     """The interpreter of the peer's environment, installing it on first use."""
-    pins = versions.load().peers[peer]
+    return python_with(peer, versions.load().peers[peer], cache_dir)
+
+
+def python_with(name: str, pins: list[str], cache_dir: Path) -> Path:
+    """The interpreter of an environment holding these requirements, installed on first use."""
     digest = hashlib.sha256("\n".join([sys.version, *pins]).encode()).hexdigest()[:12]
-    home = cache_dir / "venvs" / f"{peer}-{digest}"
+    home = cache_dir / "venvs" / f"{name}-{digest}"
     python = home / "bin" / "python"
     home.parent.mkdir(parents=True, exist_ok=True)
-    with open(home.parent / f"{peer}.lock", "w") as lock:
+    with open(home.parent / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two benchmark runs side by side install once
         if (home / "installed").exists():
             return python

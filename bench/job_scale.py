@@ -32,7 +32,7 @@ from elasticsearch import Elasticsearch
 from bench import report
 from bench.common import TWITTER_AVERAGE_RATE, load_topic, private_stack, write
 from bench.cost_growth import retagged, summary
-from bench.revisions import CHECKOUT, export, run_in_tree
+from bench.revisions import CHECKOUT, export, flink_of, run_in_tree
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.stack.stack import LocalStack
 
@@ -132,6 +132,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if args.base and not args.smoke:
             results["base"] = export(args.repo, args.base, Path(work) / "base")
             trees["base"] = Path(work) / "base"
+        results["flink"] = {side: flink_of(tree) for side, tree in trees.items()}
         with private_stack("job-scale") as (stack, tmp):
             for stream in streams:
                 topic = f"scale-{stream}-{uuid.uuid4().hex[:6]}"

@@ -69,11 +69,11 @@ def write() -> Path:
         f"""# Benchmark results
 
 Written by the benchmarks below on {m["cpus"]} CPUs ({m["machine"]}), Python {m["python"]},
-Flink {m["flink"]}, Kafka {m["kafka"]}, with Kafka, Elasticsearch and the contender on the same
-machine. Absolute figures vary between runs on a shared machine; the ratios within one run are
-what count. Sections measured before 2026-12-07 wrote with Flink's Elasticsearch 7 connector
-(synchronous bulks from the task's thread) to Elasticsearch 7.17; later ones with tweetflow's
-own asynchronous connector to Elasticsearch 8.19.
+Kafka {m["kafka"]}, with Kafka, Elasticsearch and the contender on the same machine. Absolute
+figures vary between runs on a shared machine; the ratios within one run are what count. Each
+section's last line gives the day it was measured and the Flink and Elasticsearch it ran;
+where it names neither, that was Flink 1.20.5 writing with Flink's Elasticsearch 7 connector
+(synchronous bulks from the task's thread) to Elasticsearch 7.17.
 
 {body}
 ## Not measured
@@ -104,9 +104,21 @@ def _is_larger_peers(stem: str) -> bool:
 
 
 def _measured_on(found: dict[str, Any]) -> str:
-    """The day a results file was written (files from before it was recorded have none)."""
-    days = sorted({run["measured_on"] for run in _runs(found) if "measured_on" in run})
-    return f"\n\nMeasured on {' to '.join(dict.fromkeys((days[0], days[-1])))}." if days else ""
+    """The day a results file was written and the Flink and Elasticsearch it ran (files from
+    before they were recorded have none)."""
+    runs = _runs(found)
+    days = sorted({run["measured_on"] for run in runs if "measured_on" in run})
+    if not days:
+        return ""
+    lines = sorted(
+        {
+            f"Flink {run['machine']['flink']}, {run['machine']['elasticsearch']}"
+            for run in runs
+            if "elasticsearch" in run["machine"]
+        }
+    )
+    ran = f" with {'; '.join(lines)}" if lines else ""
+    return f"\n\nMeasured on {' to '.join(dict.fromkeys((days[0], days[-1])))}{ran}."
 
 
 def _runs(found: dict[str, Any]) -> list[dict[str, Any]]:
@@ -262,22 +274,33 @@ the floor of any parse with this parser.
 {records}"""
 
 
+def _flink_of(found: dict[str, Any], side: str) -> str:
+    """ "Flink 2.2.1" where the sides ran different Flink versions (results that recorded it)."""
+    flink = found.get("flink", {})
+    return f"Flink {flink[side]}" if len(set(flink.values())) > 1 else ""
+
+
 def revisions_section(found: dict[str, Any]) -> str:
+    base, this = _flink_of(found, "base"), _flink_of(found, "this")
+    labels = {
+        "base": f"{found['base'][:10]} (base{', ' + base if base else ''})",
+        "this": f"this code ({this})" if this else "this code",
+    }
     rows = "\n".join(
-        f"| {label} | "
+        f"| {labels[side]} | "
         + " | ".join(f"{rate:,.0f}" for rate in found["tweets_per_s"][side])
         + f" | {found['mean'][side]:,.0f} | {found['spread'][side]:.1%} |"
-        for side, label in (("base", f"{found['base'][:10]} (base)"), ("this", "this code"))
+        for side in ("base", "this")
     )
     rounds = " | ".join(f"round {n + 1}" for n in range(found["rounds"]))
     return f"""
 ## This code against an earlier revision
 
 `python -m bench.revisions --base {found["base_name"]} --count {found["count"]}`: the
-catch-up's job over one topic of {found["count"]:,} tweets, run by this code and by revision
-{found["base"][:10]}'s in turn, each run a process of its own (start-up included), the order
-alternating every round. This code reads x{found["ratio"]:.3f} the base's mean rate; "spread"
-is how far each side's rounds lie apart, the noise to read that against.
+catch-up's job (the four peer queries) over one topic of {found["count"]:,} tweets, run by this
+code and by revision {found["base"][:10]}'s in turn, each run a process of its own (start-up
+included), the order alternating every round. This code reads x{found["ratio"]:.3f} the base's
+mean rate; "spread" is how far each side's rounds lie apart, the noise to read that against.
 
 | code | {rounds} | mean tweets/s | spread |
 | --- | {" | ".join("---:" for _ in range(found["rounds"]))} | ---: | ---: |
@@ -601,6 +624,8 @@ def job_scale_section(found: dict[str, Any]) -> str:
             rate += " (OutOfMemoryError)"
         written = sum(i["documents"] for i in run["indexes"].values())
         revision = found["base"][:10] if side == "base" else "this checkout"
+        flink = _flink_of(found, side)
+        revision += f" ({flink})" if flink else ""
         return (
             f"| {stream} | {revision} | {rate} | {run['peak_rss_mib']:,.0f} | "
             f"{run['peak_live_heap_mib']:,.0f} | {written:,} | {run['documents_per_tweet']:.2f} | "

@@ -6,9 +6,11 @@ round after round, so that both meet the same topic, machine and drift:
     python -m bench.revisions --smoke                 # HEAD against itself, 5,000 tweets, for CI
 
 The other revision is exported from the git repository of this checkout (`--repo` when the
-checkout is a copy) and must have bench.tuning.run, as revisions from c3816ab on do. Each
-figure is tweets/s with start-up; the ratio is of the means, and the spread of each side's
-rounds is the noise it is to be read against.
+checkout is a copy) and must have bench.tuning.run, as revisions from c3816ab on do. A revision
+whose dependencies differ from this checkout's (another Flink: dc082b4 is the last on Flink
+1.20) runs in a virtual environment of its own with its pins (bench/isolated.py, cached).
+Each figure is tweets/s with start-up; the ratio is of the means, and the spread of each
+side's rounds is the noise it is to be read against.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import report
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+from bench import isolated, report
 from bench.common import TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.cost_growth import summary
 from tweetflow.stack.stack import LocalStack
@@ -61,14 +68,35 @@ def export(repo: Path, revision: str, into: Path) -> str:
     return commit
 
 
+def dependencies(tree: Path) -> list[str]:
+    with (tree / "pyproject.toml").open("rb") as handle:
+        return list(tomllib.load(handle)["project"]["dependencies"])
+
+
+def flink_of(tree: Path) -> str:
+    """The Flink version the revision in tree pins."""
+    with (tree / "tweetflow" / "core" / "versions.toml").open("rb") as handle:
+        return str(tomllib.load(handle)["flink"]["version"])
+
+
+def python_for(tree: Path, cache_dir: Path) -> Path:
+    """This interpreter when the revision in tree pins what this checkout pins; otherwise one
+    of an environment with the revision's own pins."""
+    pins = dependencies(tree)
+    if pins == dependencies(CHECKOUT):
+        return Path(sys.executable)
+    return isolated.python_with("revision", pins, cache_dir)
+
+
 def run_in_tree(
     tree: Path, stack: LocalStack, code: str, args: dict[str, Any], timeout_s: float
 ) -> dict[str, Any]:
     """code run by the revision in tree (its own packages first on the path) against the
     stack, args as JSON in argv[1]; returns what it printed on its last `RESULT {json}` line."""
     env = {**os.environ, **stack.settings.as_env(), "PYTHONPATH": str(tree)}
+    python = python_for(tree, stack.settings.cache_dir)
     done = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(args)], cwd=tree, env=env, capture_output=True,
+        [str(python), "-c", code, json.dumps(args)], cwd=tree, env=env, capture_output=True,
         text=True, timeout=timeout_s,
     )  # fmt: skip
     results = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
@@ -101,6 +129,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         base_tree = Path(work) / "base"
         commit = export(args.repo, args.base, base_tree)
         trees = {"base": base_tree, "this": CHECKOUT}
+        flink = {side: flink_of(tree) for side, tree in trees.items()}
         with preloaded_stack("revisions", count, per_second=TWITTER_AVERAGE_RATE) as (
             stack,
             topic,
@@ -123,7 +152,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
           f"{spread['this']:.1%})")  # fmt: skip
     results = {
         "count": count, "rounds": rounds, "base": commit, "base_name": args.base,
-        "tweets_per_s": rates, "mean": means, "spread": spread, "ratio": ratio,
+        "tweets_per_s": rates, "mean": means, "spread": spread, "ratio": ratio, "flink": flink,
     }  # fmt: skip
     print(f"results: {write('revisions_smoke' if args.smoke else 'revisions', results)}")
     if not args.smoke:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def latest(directory: Path) -> Path | None:
-    """The newest complete checkpoint under a state.checkpoints.dir (`<job id>/chk-<n>`), of
+    """The newest complete checkpoint under an execution.checkpointing.dir (`<job id>/chk-<n>`), of
     whichever job wrote last; None when there is none.
 
     Complete means its `_metadata` exists: Flink writes it last, so a checkpoint the kill

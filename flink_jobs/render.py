@@ -44,7 +44,8 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
 CLUSTER_OWNED = (
     "execution.checkpointing.interval",
     "execution.checkpointing.mode",
-    "state.checkpoints.dir",
+    "execution.checkpointing.dir",
+    "state.checkpoints.dir",  # its name before Flink 2.0, still read as a fallback
     "state.backend.type",
     "parallelism.default",
     "python.executable",
@@ -87,7 +88,7 @@ def _explicit(config: JobConfig) -> dict[str, str]:
             raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")
         options["state.backend.type"] = config.state_backend
     if config.checkpoint_dir is not None:
-        options["state.checkpoints.dir"] = config.checkpoint_dir.resolve().as_uri()
+        options["execution.checkpointing.dir"] = config.checkpoint_dir.resolve().as_uri()
     return options
 
 

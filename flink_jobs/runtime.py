@@ -9,7 +9,6 @@ import contextlib
 import os
 import re
 import sys
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,11 +22,6 @@ if TYPE_CHECKING:
     from pyflink.table import StatementSet, TableEnvironment, TableResult
 
 GARBAGE_COLLECTOR = re.compile(r"-XX:\+Use\w+GC\b")
-
-# PyFlink's Python workers import apache_beam, whose stager imports pkg_resources, and
-# setuptools then warns on the terminal of every job with a Python UDF (the sentiment
-# enrichment, on by default): a warning meant for Beam's maintainers, not for our users.
-warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
 
 def gateway_jvm_args(config: JobConfig) -> str:
@@ -83,9 +77,9 @@ def _submission_configuration(config: JobConfig) -> dict[str, str]:
             )
         options |= {"execution.target": "remote", "rest.address": host, "rest.port": port}
     if config.from_savepoint:
-        options["execution.savepoint.path"] = config.from_savepoint
+        options["execution.state-recovery.path"] = config.from_savepoint
         if config.allow_non_restored_state:
-            options["execution.savepoint.ignore-unclaimed-state"] = "true"
+            options["execution.state-recovery.ignore-unclaimed-state"] = "true"
     return options
 
 

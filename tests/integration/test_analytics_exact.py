@@ -181,6 +181,6 @@ def test_the_dead_letter_summary_says_what_it_cannot_count_without_elasticsearch
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"dead letters in {pipeline_run['topic']}.dlq" in done.stdout
     assert (
-        "late and repeated tweets unknown: Elasticsearch at http://127.0.0.1:9 did not answer"
-        in done.stderr
+        "late, repeated tweets and refused documents unknown: Elasticsearch at http://127.0.0.1:9 "
+        "did not answer" in done.stderr
     )

@@ -5,6 +5,9 @@ exactness through it is test_analytics_exact.py's; an outage, test_faults.py's."
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,8 +17,10 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
+from flink_jobs import es_templates
 from tests.support import sql_job
 from tests.support.es_faults import FaultyElasticsearch, Plan
+from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -97,6 +102,7 @@ def shared(
     drops: a delete) into daily indexes. typed_es: one value its index's mapping refuses.
     kv_es: through a proxy answering 429, then 503, then one item's 429."""
     prefix, url = f"s{uuid.uuid4().hex[:8]}_", stack.settings.es_url
+    es_templates.install(url, prefix)  # as the job does: rejected_documents' mapping
     Elasticsearch(url).indices.create(
         index=prefix + "typed", mappings={"properties": {"n": {"type": "integer"}}}
     )
@@ -108,7 +114,7 @@ def shared(
     script = (
         table("counts_es", counts, url, prefix + "counts-{day_at|yyyy.MM.dd}")
         + table("typed_es", "k STRING, n STRING, PRIMARY KEY (k) NOT ENFORCED", url,
-                prefix + "typed", **{"sink.dead-letter-index": prefix + "rejected"})
+                prefix + "typed", **{"sink.dead-letter-index": prefix + "rejected_documents"})
         + kv_table(proxy.url, prefix)
         + f"""EXECUTE STATEMENT SET BEGIN
 INSERT INTO counts_es
@@ -146,12 +152,31 @@ def test_a_document_elasticsearch_rejects_is_dead_lettered_and_the_rest_written(
     assert shared.status == 0, shared.output[-3000:]
     prefix = shared.prefix
     assert documents(es, prefix + "typed") == {"a": {"k": "a", "n": "1"}, "c": {"k": "c", "n": "3"}}
-    [rejected] = documents(es, prefix + "rejected").values()
+    [rejected] = documents(es, prefix + "rejected_documents").values()
     assert rejected["index"] == prefix + "typed" and rejected["document_id"] == "b"
     assert rejected["status"] == 400 and rejected["action"] == "index"
     assert "parsing_exception" in rejected["reason"], rejected["reason"]
     assert rejected["document"] == '{"k":"b","n":"not a number"}'
     assert f"rejected document b of index {prefix}typed (400)" in shared.log
+
+
+def test_the_dead_letter_summary_shows_what_elasticsearch_refused(
+    shared: SharedRun, stack: LocalStack
+) -> None:
+    env = process.child_environment() | stack.settings.as_env()
+    env["TWEETFLOW_TOPIC"] = f"{shared.prefix}tweets"  # no dead letters of the topic
+    command = [sys.executable, "-m", "tweetflow.cli", "dead-letters", "--prefix", shared.prefix]
+    ran = [
+        subprocess.run(command + extra, env=env, capture_output=True, text=True, timeout=120)
+        for extra in (["--json"], [])
+    ]
+    assert [done.returncode for done in ran] == [0, 0], ran[0].stderr[-2000:]
+    [refused] = json.loads(ran[0].stdout)["rejected_documents"]
+    assert refused["index"] == shared.prefix + "typed" and refused["status"] == 400
+    assert refused["count"] == 1 and "parsing_exception" in refused["newest_reason"]
+    text = ran[1].stdout
+    assert "1 result documents Elasticsearch refused (kept in rejected_documents):" in text
+    assert f"        1  {shared.prefix}typed (400)  " in text
 
 
 def test_429_and_503_are_sent_again_until_elasticsearch_takes_them(

@@ -27,11 +27,11 @@ def test_the_wheel_holds_every_file_the_job_reads(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     sql = {p.relative_to(REPOSITORY).as_posix() for p in (REPOSITORY / "sql").rglob("*.sql")}
     assert sql and {f"flink_jobs/{name}" for name in sql} <= names
-    # tweetflow's Java code (the functions and the connector, for every Flink line; the local
-    # Elasticsearch node's launcher), compiled where it runs, and the connector's registration.
+    # tweetflow's Java code (the functions and the connector; the local Elasticsearch node's
+    # launcher), compiled where it runs, and the connector's registration.
     java = {
         p.relative_to(REPOSITORY).as_posix()
-        for pattern in ("flink_jobs/java*/**/*.java", "tweetflow/stack/java/**/*.java")
+        for pattern in ("flink_jobs/java/**/*.java", "tweetflow/stack/java/**/*.java")
         for p in REPOSITORY.glob(pattern)
     }
     assert len(java) > 20 and java <= names

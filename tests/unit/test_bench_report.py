@@ -196,3 +196,21 @@ def test_one_benchmark_replaces_its_own_section_and_keeps_the_others(
     assert "Measured on" not in after["peers_2000000"]
     unchanged = set(before) - {"parse_speed"}
     assert {name: after[name] for name in unchanged} == {name: before[name] for name in unchanged}
+
+
+def test_a_section_names_the_flink_and_elasticsearch_it_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results, path = _report_in(tmp_path, monkeypatch)
+    rates = {"tweet_fields": 400_000.0, "tree_fields": 320_000.0, "tweet_timestamp": 2_000_000.0,
+             "jackson_tree": 320_000.0, "jackson_tokens": 800_000.0}  # fmt: skip
+    machine = {"flink": "2.2.1", "elasticsearch": "Elasticsearch 8.19.21"}
+    found = {"count": 50_000, "rounds": [rates] * 7, "tweets_per_s": rates}
+    (results / "parse_speed.json").write_text(
+        json.dumps({"machine": machine, "measured_on": "2026-12-07", **found}), encoding="utf-8"
+    )
+    report.write()
+    section = report.kept_sections(path.read_text(encoding="utf-8"))["parse_speed"]
+    assert section.rstrip().endswith(
+        "Measured on 2026-12-07 with Flink 2.2.1, Elasticsearch 8.19.21."
+    )

@@ -87,8 +87,8 @@ def test_the_flink_deployment_runs_the_python_job_of_this_version(
     assert job["upgradeMode"] == "savepoint" and job["state"] == "running"
     config = spec["flinkConfiguration"]
     assert all(isinstance(value, str) for value in config.values())  # the CRD wants strings
-    assert config["state.checkpoints.dir"].startswith("s3://")
-    assert config["state.savepoints.dir"].startswith("s3://")
+    assert config["execution.checkpointing.dir"].startswith("s3://")
+    assert config["execution.checkpointing.savepoint-dir"].startswith("s3://")
     containers = spec["podTemplate"]["spec"]["containers"]
     assert [c["name"] for c in containers] == ["flink-main-container"]
     plugins = {e["name"]: e.get("value") for e in containers[0]["env"]}

@@ -369,7 +369,10 @@ def job_stop(
         bool, typer.Option(help="take a savepoint first, to restart with --from-savepoint")
     ] = True,
     directory: Annotated[
-        str, typer.Option(help="savepoint directory; default: the cluster's state.savepoints.dir")
+        str,
+        typer.Option(
+            help="savepoint directory; default: the cluster's execution.checkpointing.savepoint-dir"
+        ),
     ] = "",
     jobmanager: JobManagerOption = "",
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Annotated
 
 import typer
@@ -125,7 +125,8 @@ def dead_letters(
     prefix: PrefixOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
-    """What was rejected: dead letters per reason (producer and job), late tweets, the newest."""
+    """What was rejected: dead letters per reason (producer and job), late tweets, result
+    documents Elasticsearch refused, the newest dead letters."""
     from producer.kafka_sink import KafkaUnavailable, explained_failures
     from tweetflow.core import reachable
     from tweetflow.ops import dead_letters as letters
@@ -140,6 +141,7 @@ def dead_letters(
         fail(str(exc))
     late: int | None = None
     dropped: int | None = None
+    rejected: list[letters.Rejections] | None = None
     es_url = settings.es_hosts or settings.es_url
     try:
         reachable.elasticsearch(es_url)
@@ -147,17 +149,22 @@ def dead_letters(
         index = f"{prefix}late_tweets"
         late = int(es.count(index=index)["count"]) if es.indices.exists(index=index) else 0
         dropped = letters.duplicates(es, prefix)
+        rejected = letters.rejected_documents(es, prefix)
     except Exception as exc:  # the counts of Kafka still stand on their own; say what is not
         typer.echo(
-            f"late and repeated tweets unknown: Elasticsearch at {es_url} did not answer "
-            f"({type(exc).__name__})",
+            "late, repeated tweets and refused documents unknown: Elasticsearch at "
+            f"{es_url} did not answer ({type(exc).__name__})",
             err=True,
         )
     if as_json:
-        extra = {"late_tweets": late, "duplicates_dropped": dropped}
+        extra = {
+            "late_tweets": late,
+            "duplicates_dropped": dropped,
+            "rejected_documents": [asdict(r) for r in rejected or []],
+        }
         typer.echo(json.dumps(summary.as_dict() | extra, ensure_ascii=False))
     else:
-        typer.echo(letters.render(summary, late, dropped=dropped))
+        typer.echo(letters.render(summary, late, dropped=dropped, rejected=rejected))
 
 
 es_app = typer.Typer(help="tweetflow's Elasticsearch indexes.")

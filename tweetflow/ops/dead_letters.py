@@ -1,7 +1,10 @@
-"""What the dead-letter topic holds: how many records, why, from where, and the newest ones.
+"""What the dead-letter topic holds: how many records, why, from where, and the newest ones;
+and the results Elasticsearch refused.
 
-The producer and the job both write there (`<topic>.dlq`): the producer what could not become
-a tweet, the job what reached the topic anyway (positions `kafka:<partition>:<offset>`)."""
+The producer and the job both write to the topic (`<topic>.dlq`): the producer what could not
+become a tweet, the job what reached the topic anyway (positions `kafka:<partition>:<offset>`).
+The job's Elasticsearch connector keeps a document a mapping refused in
+`<prefix>rejected_documents`."""
 
 from __future__ import annotations
 
@@ -78,11 +81,51 @@ def duplicates(es: Elasticsearch, prefix: str) -> int | None:
     return sum(received[minute] - counted[minute] for minute in received.keys() & counted.keys())
 
 
+@dataclass(frozen=True)
+class Rejections:
+    """Documents of one result index that Elasticsearch refused with one status."""
+
+    index: str
+    status: int
+    count: int
+    newest_reason: str
+
+
+def rejected_documents(es: Elasticsearch, prefix: str) -> list[Rejections] | None:
+    """What the job's connector dead-lettered, per index and status, most first; None before
+    it dead-lettered anything (the index is created by the first)."""
+    index = f"{prefix}rejected_documents"
+    if not es.indices.exists(index=index):
+        return None
+    es.indices.refresh(index=index)
+    newest = {"top_hits": {"size": 1, "sort": [{"rejected_at": "desc"}], "_source": ["reason"]}}
+    by_status = {"terms": {"field": "status", "size": 20}, "aggs": {"newest": newest}}
+    by_index = {"terms": {"field": "index", "size": 100}, "aggs": {"status": by_status}}
+    answer = es.search(index=index, size=0, aggs={"index": by_index})
+    found = [
+        Rejections(
+            index=bucket["key"],
+            status=int(status["key"]),
+            count=int(status["doc_count"]),
+            newest_reason=str(status["newest"]["hits"]["hits"][0]["_source"].get("reason", "")),
+        )
+        for bucket in answer["aggregations"]["index"]["buckets"]
+        for status in bucket["status"]["buckets"]
+    ]
+    return sorted(found, key=lambda r: (-r.count, r.index, r.status))
+
+
 def _all(es: Elasticsearch, index: str, query: dict[str, Any]) -> list[dict[str, Any]]:
     return [hit["_source"] for hit in scan(es, index=index, query={"query": query})]
 
 
-def render(summary: Summary, late: int | None, width: int = 100, dropped: int | None = None) -> str:
+def render(
+    summary: Summary,
+    late: int | None,
+    width: int = 100,
+    dropped: int | None = None,
+    rejected: list[Rejections] | None = None,
+) -> str:
     """The summary for a terminal: record text is untrusted and shown sanitized, clipped."""
     lines = [f"{summary.total:,} dead letters in {summary.topic}"]
     if summary.total:
@@ -98,6 +141,14 @@ def render(summary: Summary, late: int | None, width: int = 100, dropped: int | 
             f"{dropped:,} repeated tweets dropped (an id the job had seen within its duplicate "
             "horizon)"
         )
+    if rejected:
+        total = sum(r.count for r in rejected)
+        lines.append(
+            f"{total:,} result documents Elasticsearch refused (kept in rejected_documents):"
+        )
+        for r in rejected:
+            head = f"{r.count:>9,}  {safe(r.index)} ({r.status})  "
+            lines.append(head + clip(safe(r.newest_reason), max(width - len(head), 10)))
     if summary.newest:
         lines.append("newest:")
         for letter in reversed(summary.newest):

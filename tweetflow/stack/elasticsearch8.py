@@ -37,6 +37,9 @@ SOURCES = Path(__file__).resolve().with_name("java")
 class Elasticsearch8(Elasticsearch):
     artifact = "elasticsearch"
 
+    def version(self) -> str:
+        return versions.load().elasticsearch
+
     def _jar_directory(self, home: Path, jar: str) -> Path:
         if jar.startswith(BRIDGE):
             return home / "lib" / "entitlement-bridge"  # patched into java.base, not a module
@@ -52,7 +55,7 @@ class Elasticsearch8(Elasticsearch):
 
     def _tools(self, java: Java, home: Path, jars: Path) -> Path:
         """The launcher on the class path; the agent and console stub where the server looks."""
-        version = versions.load().elasticsearch
+        version = self.version()
         tools = self.settings.cache_dir / "elasticsearch-tools" / version
         launcher = tools / "launcher.jar"
         if not launcher.exists():

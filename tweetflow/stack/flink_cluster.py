@@ -84,8 +84,8 @@ class FlinkDistribution:
             "rest.bind-address": s.host,
             "rest.port": s.flink_rest_port,
             "parallelism.default": s.flink_taskmanagers * s.flink_slots,
-            "state.checkpoints.dir": self.checkpoint_dir.resolve().as_uri(),
-            "state.savepoints.dir": self.savepoint_dir.resolve().as_uri(),
+            "execution.checkpointing.dir": self.checkpoint_dir.resolve().as_uri(),
+            "execution.checkpointing.savepoint-dir": self.savepoint_dir.resolve().as_uri(),
             "io.tmp.dirs": str((self.root / "tmp").resolve()),
             # Python jobs (`flink run --python`) and UDFs run in this interpreter's
             # environment, where tweetflow is installed.

@@ -183,12 +183,12 @@ public class TweetFields extends ScalarFunction {
 
     /**
      * TweetJson.each on a list that streams by: an array is read here; an object (the
-     * wildcard takes its values, duplicate keys collapsing as a tree's do) goes to the tree.
+     * wildcard takes its values, duplicate keys collapsing as a map's do) is read as a map.
      */
     private static GenericArrayData each(Reading in, JsonToken list, String item)
             throws Exception {
         if (list == JsonToken.START_OBJECT) {
-            return TweetJson.each(TweetJson.MAPPER.readTree(in.parser()), item);
+            return TweetJson.each(TweetJson.MAPPER.readValue(in.parser(), Object.class), item);
         }
         if (list != JsonToken.START_ARRAY) {
             // the wildcard over a scalar or null matches nothing

@@ -4,26 +4,30 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.base.ParserBase;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.StringData;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What Flink's JSON_VALUE and JSON_QUERY (lax mode, NULL on empty and on error) return for the
  * simple paths tweetflow reads, computed while streaming through the document once. Values
- * print as Flink 1.20's (Jackson's defaults: a fraction is a double, 1000.0 and 1.7672256E12;
- * nested JSON with its keys in their order).
+ * print as Flink 2.x's do: its mapper reads a fraction as a BigDecimal (1000.0, 1.767225600E+12,
+ * -0.0 as 0.0, 1E+400 where a double would be Infinity) and writes an object's keys sorted.
  */
 final class TweetJson {
 
-    static final ObjectMapper MAPPER = new ObjectMapper(new JsonFactory());
+    static final ObjectMapper MAPPER = new ObjectMapper(new JsonFactory())
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true);
 
     private TweetJson() {}
 
@@ -84,7 +88,7 @@ final class TweetJson {
                 String digits = parser.getText();
                 return digits.equals("-0") ? "0" : digits;
             case VALUE_NUMBER_FLOAT:
-                return String.valueOf(parser.getDoubleValue());
+                return parser.getDecimalValue().toString();
             default:
                 return parser.getText();
         }
@@ -155,7 +159,8 @@ final class TweetJson {
     static StringData itemData(JsonParser parser, JsonToken token, byte[] input)
             throws Exception {
         if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
-            return StringData.fromString(MAPPER.writeValueAsString(MAPPER.readTree(parser)));
+            return StringData.fromString(
+                    MAPPER.writeValueAsString(MAPPER.readValue(parser, Object.class)));
         }
         return scalarData(parser, token, input);
     }
@@ -165,26 +170,29 @@ final class TweetJson {
      * every object among its elements (an array's, or an object's values, as the wildcard
      * takes them), objects without it skipped, nested values as JSON.
      */
-    static GenericArrayData each(JsonNode elements, String item) throws Exception {
+    static GenericArrayData each(Object elements, String item) throws Exception {
+        Collection<?> values = elements instanceof Map
+                ? ((Map<?, ?>) elements).values()
+                : elements instanceof List ? (List<?>) elements : List.of();
         List<StringData> out = new ArrayList<>();
-        for (Iterator<JsonNode> it = elements.elements(); it.hasNext(); ) {
-            JsonNode element = it.next();
-            if (element.isObject() && element.has(item)) {
-                String text = nodeText(element.get(item));
+        for (Object element : values) {
+            if (element instanceof Map && ((Map<?, ?>) element).containsKey(item)) {
+                String text = valueText(((Map<?, ?>) element).get(item));
                 out.add(text == null ? null : StringData.fromString(text));
             }
         }
         return new GenericArrayData(out.toArray());
     }
 
-    private static String nodeText(JsonNode node) throws Exception {
-        if (node.isNull()) {
+    /** Values as MAPPER reads them (maps, lists, BigDecimal fractions), as Flink prints them. */
+    private static String valueText(Object value) throws Exception {
+        if (value == null) {
             return null;
         }
-        if (node.isContainerNode()) {
-            return MAPPER.writeValueAsString(node);
+        if (value instanceof Map || value instanceof List) {
+            return MAPPER.writeValueAsString(value);
         }
-        return node.isNumber() ? String.valueOf(node.numberValue()) : node.asText();
+        return String.valueOf(value);
     }
 
     /**

@@ -24,7 +24,7 @@ import org.apache.flink.table.factories.SerializationFormatFactory;
 import org.apache.flink.table.types.logical.LogicalType;
 
 /**
- * 'connector' = 'tweetflow-elasticsearch': tweetflow's Elasticsearch sink for Flink 1.19+ and
+ * 'connector' = 'tweetflow-elasticsearch': tweetflow's Elasticsearch sink for Flink
  * 2.x. It speaks the one bulk dialect Elasticsearch 7.17, 8.x, 9.x and OpenSearch share
  * (POST /_bulk, NDJSON, no _type), so one connector serves every server line.
  */

@@ -19,11 +19,11 @@ final class ElasticsearchTableSink implements DynamicTableSink {
     private final EncodingFormat<SerializationSchema<RowData>> format;
     private final DataType physicalRow;
     private final boolean keyed;
-    private final Function<SerializationSchema<RowData>, BulkSink> sink;
+    private final Function<SerializationSchema<RowData>, ElasticsearchSink> sink;
 
     ElasticsearchTableSink(EncodingFormat<SerializationSchema<RowData>> format,
             DataType physicalRow, boolean keyed,
-            Function<SerializationSchema<RowData>, BulkSink> sink) {
+            Function<SerializationSchema<RowData>, ElasticsearchSink> sink) {
         this.format = format;
         this.physicalRow = physicalRow;
         this.keyed = keyed;

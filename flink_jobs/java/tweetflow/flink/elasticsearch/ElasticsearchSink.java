@@ -15,10 +15,9 @@ import org.apache.flink.table.data.RowData;
 
 /**
  * The sink of the 'tweetflow-elasticsearch' tables, on Flink's async sink base (batching by
- * count, bytes and time; bounded buffer and requests in flight). The Flink-line-specific part
- * (ElasticsearchSink, in java-flink-N/) only adapts it to that line's Sink interface.
+ * count, bytes and time; bounded buffer and requests in flight).
  */
-abstract class BulkSink extends AsyncSinkBase<RowData, BulkOperation> {
+final class ElasticsearchSink extends AsyncSinkBase<RowData, BulkOperation> {
 
     private static final long serialVersionUID = 1L;
 
@@ -26,7 +25,7 @@ abstract class BulkSink extends AsyncSinkBase<RowData, BulkOperation> {
     private final Retries retries;
     private final String deadLetterIndex;
 
-    BulkSink(RowToOperation converter, BulkLimits limits, Endpoint endpoint, Retries retries,
+    ElasticsearchSink(RowToOperation converter, BulkLimits limits, Endpoint endpoint, Retries retries,
             String deadLetterIndex) {
         super(converter, limits.maxActions, limits.maxInFlight, limits.maxBuffered,
                 limits.maxBytes, limits.intervalMs, limits.maxBytes);
