@@ -112,13 +112,21 @@ def _measured_on(found: dict[str, Any]) -> str:
         return ""
     lines = sorted(
         {
-            f"Flink {run['machine']['flink']}, {run['machine']['elasticsearch']}"
+            f"Flink {_flinks(run)}, {run['machine']['elasticsearch']}"
             for run in runs
             if "elasticsearch" in run["machine"]
         }
     )
     ran = f" with {'; '.join(lines)}" if lines else ""
     return f"\n\nMeasured on {' to '.join(dict.fromkeys((days[0], days[-1])))}{ran}."
+
+
+def _flinks(run: dict[str, Any]) -> str:
+    """The Flink a run measured, or each that its sides ran (a comparison of revisions)."""
+    sides = sorted(set(run.get("flink", {}).values()))
+    if len(sides) > 1:
+        return " and ".join(sides) + " (as each row says)"
+    return str(run["machine"]["flink"])
 
 
 def _runs(found: dict[str, Any]) -> list[dict[str, Any]]:

@@ -160,7 +160,9 @@ def start(config: JobConfig, env: TableEnvironment | None = None) -> TableResult
                 "not have: the SQL or the query set changed since it was taken (see "
                 "docs/cluster.md, 'Upgrades without losing state'). Run the same queries, or "
                 "accept losing the state of the changed ones with --allow-non-restored-state, "
-                "or start afresh without --from-savepoint."
+                "or start afresh without --from-savepoint. A savepoint of Flink 1.x (tweetflow "
+                "before 2026-12-07) never restores: start afresh (docs/cluster.md, 'Upgrading "
+                "from Flink 1.20')."
             ) from None
         raise
 
