@@ -14,6 +14,7 @@ FUNCTIONS = (
 )
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
 ES_CREDENTIALS = "ddl/es_credentials.sql"
+ES_API_KEY = "ddl/es_api_key.sql"
 # Before the source: the Kafka options every Kafka table copies, with the security when set.
 KAFKA_DEFAULTS = "ddl/kafka_defaults.sql"
 KAFKA_SECURITY = "ddl/kafka_security.sql"

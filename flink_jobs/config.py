@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flink_jobs.catalog import CORE_QUERIES, ENRICHMENT_MODES, QUERIES
 from tweetflow.core.kafka_security import client_security
-from tweetflow.core.settings import Settings, es_ca_file, es_password
+from tweetflow.core.settings import Settings, es_api_key, es_ca_file, es_password
 
 # The connector relocates Kafka's classes, login modules included.
 _SHADED = "org.apache.flink.kafka.shaded.org.apache.kafka.common.security"
@@ -51,6 +51,7 @@ class JobConfig:
     es_index_prefix: str = "tweetflow_"
     es_username: str = ""  # basic authentication, when set
     es_password: str = field(default="", repr=False)
+    es_api_key: str = field(default="", repr=False)  # encoded API key, instead of a user
     es_flush_interval: str = "500ms"
     # How often Elasticsearch makes new results searchable (the indexes' refresh_interval).
     es_refresh_interval: str = "1s"
@@ -159,6 +160,7 @@ class JobConfig:
             es_hosts=settings.es_hosts or settings.es_url,
             es_username=settings.es_username,
             es_password=es_password(environ) if settings.es_username else "",
+            es_api_key="" if settings.es_username else es_api_key(environ),
             es_ca_file=es_ca_file(settings, environ),
             es_index_prefix=settings.es_index_prefix,
             heap=settings.flink_heap,
@@ -235,6 +237,7 @@ class JobConfig:
             "es_hosts": self.es_hosts,
             "es_username": self.es_username,
             "es_password": self.es_password,
+            "es_api_key": self.es_api_key,
             "kafka_security_protocol": self.kafka_security_protocol,
             "kafka_sasl_mechanism": self.kafka_sasl_mechanism,
             "kafka_sasl_jaas_config": self.kafka_jaas_config(),

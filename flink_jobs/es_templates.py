@@ -54,9 +54,12 @@ def install(
     http_auth: tuple[str, str] | None = None,
     ca_file: str = "",
     refresh_interval: str = "1s",
+    api_key: str = "",
 ) -> list[str]:
-    tls = {"ca_certs": ca_file} if ca_file else {}
-    connection = es_connection.client(es_url, http_auth=http_auth, **tls)
+    options: dict[str, object] = {"ca_certs": ca_file} if ca_file else {}
+    if api_key:
+        options["api_key"] = api_key
+    connection = es_connection.client(es_url, http_auth=http_auth, **options)
     bodies = templates(prefix, replicas, refresh_interval)
     for name, body in bodies.items():
         connection.indices.put_index_template(name=name, body=body)
@@ -69,5 +72,5 @@ def install_for(config: JobConfig) -> list[str]:
     url = config.es_hosts.split(";")[0]
     return install(
         url, config.es_index_prefix, config.es_replicas, auth, config.es_ca_file,
-        config.es_refresh_interval,
+        config.es_refresh_interval, config.es_api_key,
     )  # fmt: skip

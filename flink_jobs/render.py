@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from flink_jobs import sql_template
 from flink_jobs.catalog import (
+    ES_API_KEY,
     ES_CREDENTIALS,
     FUNCTIONS,
     KAFKA_DEFAULTS,
@@ -23,7 +24,9 @@ def statements(config: JobConfig) -> tuple[list[str], list[str]]:
     """(DDL statements, INSERT statements) rendered from sql/ for this configuration."""
     chosen = config.run_queries()
     params = config.sql_params()
-    credentials = (ES_CREDENTIALS,) if config.es_username else ()
+    credentials = (
+        (ES_CREDENTIALS,) if config.es_username else (ES_API_KEY,) if config.es_api_key else ()
+    )
     kafka = (
         KAFKA_DEFAULTS,
         *((KAFKA_SECURITY,) if config.kafka_security_protocol else ()),

@@ -173,17 +173,22 @@ def _install_templates(config: JobConfig) -> None:
     from elasticsearch import exceptions as es_errors
 
     url = config.es_hosts.split(";")[0]
+    who = f"user {config.es_username!r}" if config.es_username else "the API key"
     try:
         es_templates.install_for(config)
     except es_errors.AuthenticationException:
+        check = (
+            "TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD (or _PASSWORD_FILE)"
+            if config.es_username
+            else "TWEETFLOW_ES_API_KEY (or _API_KEY_FILE): the encoded key"
+        )
         raise ValueError(
-            f"Elasticsearch at {url} refused the credentials of user {config.es_username!r}: "
-            "check TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD (or _PASSWORD_FILE)"
+            f"Elasticsearch at {url} refused the credentials of {who}: check {check}"
         ) from None
     except es_errors.AuthorizationException:
         raise ValueError(
-            f"Elasticsearch user {config.es_username!r} may not create tweetflow's index "
-            "templates: the job needs the writer role (docs/reliability-and-security.md)"
+            f"Elasticsearch {who} may not create tweetflow's index templates: the job needs "
+            "the writer role (docs/reliability-and-security.md)"
         ) from None
     except es_errors.SSLError:
         raise ValueError(

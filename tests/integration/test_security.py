@@ -4,6 +4,7 @@ never shows up in logs, errors, the job's plan or rendered configuration."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import subprocess
@@ -43,7 +44,10 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 KAFKA_PASSWORD = f"kafka-pw-{uuid.uuid4().hex}"
 ES_PASSWORD = f"es-pw-{uuid.uuid4().hex}"
 READER_PASSWORD = f"reader-pw-{uuid.uuid4().hex}"
-SECRETS = (KAFKA_PASSWORD, ES_PASSWORD, READER_PASSWORD)
+# An API key as Elasticsearch hands one out: its id, its secret, and "encoded", what clients send.
+API_KEY_SECRET = f"key-{uuid.uuid4().hex}"
+API_KEY = base64.b64encode(f"tweetflow-job:{API_KEY_SECRET}".encode()).decode()
+SECRETS = (KAFKA_PASSWORD, ES_PASSWORD, READER_PASSWORD, API_KEY_SECRET, API_KEY)
 
 
 def security_env(settings: Settings, password_file: Path) -> dict[str, str]:
@@ -58,6 +62,8 @@ def security_env(settings: Settings, password_file: Path) -> dict[str, str]:
         "TWEETFLOW_ES_PASSWORD": ES_PASSWORD,
         "TWEETFLOW_ES_READER_USERNAME": "tweetflow-reader",
         "TWEETFLOW_ES_READER_PASSWORD": READER_PASSWORD,
+        # The gateway takes it as a writer's too; the job uses it where no username is set.
+        "TWEETFLOW_ES_API_KEY": API_KEY,
     }
 
 
@@ -158,6 +164,33 @@ def test_the_whole_pipeline_runs_secured_and_leaks_no_secret(
     for secret in SECRETS:
         leaked = [where for where, text in texts.items() if secret in text]
         assert not leaked, f"a password appears in {leaked}"
+
+
+def test_the_job_writes_with_an_api_key_and_a_wrong_key_is_a_clear_error(
+    secured: dict[str, Any], tmp_path: Path
+) -> None:
+    """The connector's 'api-key' (and the index templates' client) against a node that checks
+    it: the results are written as with a user; a wrong key stops the job before it starts."""
+    local: LocalStack = secured["stack"]
+    topic, prefix = f"sec-{uuid.uuid4().hex[:8]}", f"tweetflow_k{uuid.uuid4().hex[:6]}_"
+    produced = produce(child_env(secured, topic), "--count", "500")
+    assert produced.returncode == 0, produced.stdout[-2000:] + produced.stderr[-2000:]
+    with_user = job_config(local, topic, prefix, tmp_path, queries=RESTART_QUERIES)
+    config = dataclasses.replace(with_user, es_username="", es_password="", es_api_key=API_KEY)
+    assert "'api-key'" in sql_scripts.render(config, tmp_path / "sql").init.read_text()
+    wrong = base64.b64encode(b"tweetflow-job:not-the-key").decode()
+    with pytest.raises(ValueError, match="refused the credentials of the API key: check "
+                       "TWEETFLOW_ES_API_KEY"):  # fmt: skip
+        runtime.start(dataclasses.replace(config, es_api_key=wrong))
+    run = JobProcess(config, tmp_path, "api-key")
+    assert run.wait(timeout_s=300) == 0, run.output()[-3000:]
+    (tmp_path / "api-key.pickle").unlink()  # the test's own copy of the configuration
+    tweets = topic_records(local.settings.kafka_bootstrap, topic)
+    got = actual(connect(local.settings), prefix, RESTART_QUERIES)
+    assert_same(got, {q: expected(tweets)[q] for q in RESTART_QUERIES})
+    logs = [*(tmp_path / "logs").rglob("*.log")]
+    texts = [run.output(), repr(config), *(p.read_text(errors="replace") for p in logs)]
+    assert not [t for t in texts if API_KEY in t or API_KEY_SECRET in t]
 
 
 def test_wrong_credentials_are_a_clear_error(secured: dict[str, Any], tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -55,3 +58,24 @@ def test_each_role_may_do_only_its_part(
     role: str, method: str, path: str, body: bytes, allowed: bool
 ) -> None:
     assert policy.allows(role, method, path, body) is allowed
+
+
+def test_basic_credentials_and_api_keys_are_checked_against_the_users_file(
+    tmp_path: Path,
+) -> None:
+    from tweetflow.stack.es_gateway import API_KEY_USER, Gateway, users_file
+
+    path = tmp_path / "users.json"
+    users_file({"writer": ("pw", "writer"), API_KEY_USER + "job": ("s3cret", "writer")}, path)
+    gateway = SimpleNamespace(users=json.loads(path.read_text()))
+
+    def role(scheme: str, text: str) -> tuple[str, str] | None:
+        encoded = base64.b64encode(text.encode()).decode()
+        return Gateway.role_of(gateway, f"{scheme} {encoded}")  # type: ignore[arg-type]
+
+    assert role("Basic", "writer:pw") == ("writer", "writer")
+    assert role("ApiKey", "job:s3cret") == (API_KEY_USER + "job", "writer")
+    assert role("ApiKey", "job:wrong") is None
+    assert role("Basic", "apikey:job:s3cret") is None  # a key is no password, nor the reverse
+    assert role("ApiKey", "writer:pw") is None
+    assert role("Bearer", "job:s3cret") is None

@@ -42,6 +42,7 @@ def test_every_insert_targets_a_declared_sink() -> None:
 
 def test_every_sql_file_is_used_exactly_once() -> None:
     from flink_jobs.catalog import (
+        ES_API_KEY,
         ES_CREDENTIALS,
         FUNCTIONS,
         KAFKA_DEFAULTS,
@@ -55,7 +56,7 @@ def test_every_sql_file_is_used_exactly_once() -> None:
 
     setup = {p for q in QUERIES.values() for p in q.setup}  # shared by the queries needing it
     kafka = [KAFKA_DEFAULTS, KAFKA_SECURITY, KAFKA_TRUSTSTORE]
-    used = [*FUNCTIONS, *kafka, *SOURCE_DDL, ES_CREDENTIALS, *VIEWS, *setup] + [
+    used = [*FUNCTIONS, *kafka, *SOURCE_DDL, ES_CREDENTIALS, ES_API_KEY, *VIEWS, *setup] + [
         p for q in QUERIES.values() for p in (*q.sinks, *q.inserts)
     ]
     assert len(used) == len(set(used))
@@ -97,6 +98,32 @@ def test_elasticsearch_credentials_reach_every_sink_only_when_configured() -> No
     # before the first result table copies es_defaults' options
     assert ddl.index(alter[0]) < min(i for i, s in enumerate(ddl) if "LIKE es_defaults" in s)
     assert "p'ss" not in repr(secured)
+
+
+def test_an_api_key_reaches_every_sink_when_no_user_is_configured() -> None:
+    keyed = config(es_api_key="aWQ6a2V5'")
+    ddl, _ = statements(keyed)
+    alter = [s for s in ddl if s.startswith("ALTER TABLE es_defaults")]
+    assert len(alter) == 1 and "'api-key' = 'aWQ6a2V5'''" in alter[0]
+    assert ddl.index(alter[0]) < min(i for i, s in enumerate(ddl) if "LIKE es_defaults" in s)
+    assert "aWQ6a2V5" not in repr(keyed)
+    with_user = config(es_username="tweetflow", es_password="pw", es_api_key="aWQ6a2V5")
+    assert not any("'api-key'" in s for s in statements(with_user)[0])  # the user's, not both
+
+
+def test_the_job_takes_the_api_key_from_the_environment_unless_a_user_is_set(
+    tmp_path: Path,
+) -> None:
+    from flink_jobs.config import JobConfig
+    from tweetflow.core.settings import Settings
+
+    key_file = tmp_path / "key"
+    key_file.write_text("aWQ6a2V5\n", encoding="utf-8")
+    env = {"TWEETFLOW_ES_API_KEY_FILE": str(key_file)}
+    assert JobConfig.from_settings(Settings(), env).es_api_key == "aWQ6a2V5"
+    with_user = Settings(es_username="tweetflow")
+    with_password = env | {"TWEETFLOW_ES_PASSWORD": "pw"}
+    assert JobConfig.from_settings(with_user, with_password).es_api_key == ""
 
 
 def test_kafka_security_reaches_every_kafka_table_only_when_configured() -> None:

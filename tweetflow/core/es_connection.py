@@ -1,6 +1,7 @@
 """The one way tweetflow's Python side talks to Elasticsearch: the stack's URL, basic
-authentication from TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD(_FILE), TLS verified with
-TWEETFLOW_ES_CA_FILE (or the local stack's CA). The password never leaves this call."""
+authentication from TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD(_FILE) or an API key from
+TWEETFLOW_ES_API_KEY(_FILE), TLS verified with TWEETFLOW_ES_CA_FILE (or the local stack's CA).
+The password and the key never leave this call."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from tweetflow.core.settings import Settings, es_ca_file, es_password
+from tweetflow.core.settings import Settings, es_api_key, es_ca_file, es_password
 
 
 def connect(settings: Settings, **options: Any) -> Elasticsearch:
-    auth = (settings.es_username, es_password()) if settings.es_username else None
+    if settings.es_username:
+        options["http_auth"] = (settings.es_username, es_password())
+    elif es_api_key():
+        options["api_key"] = es_api_key()
     ca = es_ca_file(settings)
     if ca:
         options["ca_certs"] = ca
-    return client(settings.es_url, http_auth=auth, **options)
+    return client(settings.es_url, **options)
 
 
 def client(url: str, **options: Any) -> Elasticsearch:

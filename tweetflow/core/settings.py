@@ -150,6 +150,13 @@ def es_password(env: dict[str, str] | None = None) -> str:
     return secret("TWEETFLOW_ES_PASSWORD", env)
 
 
+def es_api_key(env: dict[str, str] | None = None) -> str:
+    """TWEETFLOW_ES_API_KEY, or the content of the file named by TWEETFLOW_ES_API_KEY_FILE: an
+    encoded Elasticsearch API key (the "encoded" field Elasticsearch returns when it creates
+    one: base64 of id:key), sent instead of a user's name and password."""
+    return secret("TWEETFLOW_ES_API_KEY", env)
+
+
 def es_ca_file(settings: Settings, env: dict[str, str] | None = None) -> str:
     """The CA to verify Elasticsearch's certificate with: TWEETFLOW_ES_CA_FILE, else the local
     stack's own when it serves TLS, else none (the system's CAs)."""

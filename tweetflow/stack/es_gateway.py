@@ -4,8 +4,8 @@ The local node is the OSS server from Maven Central, and Elastic's security modu
 (x-pack-security) is not published there, so the node cannot turn on TLS and users itself.
 With TWEETFLOW_ES_SECURITY=tls the stack puts this gateway on the Elasticsearch port instead
 (the node moves to es_node_port, loopback only): HTTPS with the stack's CA, HTTP basic
-authentication, and the least-privilege roles of docs/reliability-and-security.md enforced on
-each request:
+authentication or an API key, and the least-privilege roles of
+docs/reliability-and-security.md enforced on each request:
 
   writer  (the job)          read and write tweetflow's indexes and index templates
   reader  (dashboards, watch) search and read tweetflow's indexes, nothing else
@@ -31,6 +31,8 @@ from urllib.parse import unquote, urlsplit
 READ_ENDPOINTS = {"_search", "_msearch", "_count", "_mget", "_field_caps", "_mapping", "_settings"}
 CLUSTER_READS = {"", "_cluster/health", "_nodes/_local", "_xpack"}
 WRITE_METHODS = {"PUT", "POST", "DELETE"}
+# An API key's entry among the users: this, then the key's id (its secret part is the password).
+API_KEY_USER = "apikey:"
 
 
 def password_hash(password: str, salt: bytes) -> str:
@@ -125,14 +127,17 @@ class Gateway(ThreadingHTTPServer):
         self.socket = context.wrap_socket(self.socket, server_side=True)
 
     def role_of(self, authorization: str) -> tuple[str, str] | None:
-        """(user, role) for valid basic credentials, else None."""
+        """(user, role) for valid basic credentials or API key (as Elasticsearch takes them:
+        base64 of name:password, of id:key), else None."""
         scheme, _, encoded = authorization.partition(" ")
-        if scheme.lower() != "basic":
+        if scheme.lower() not in ("basic", "apikey"):
             return None
         try:
             name, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
         except (ValueError, UnicodeDecodeError):
             return None
+        if scheme.lower() == "apikey":
+            name = API_KEY_USER + name
         entry = self.users.get(name)
         if entry is None:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import ssl
 import sys
@@ -12,9 +13,9 @@ from pathlib import Path
 from tweetflow.core import tls
 from tweetflow.core.errors import StackError
 from tweetflow.core.java import Java
-from tweetflow.core.settings import es_password, secret
+from tweetflow.core.settings import es_api_key, es_password, secret
 from tweetflow.stack import process
-from tweetflow.stack.es_gateway import users_file
+from tweetflow.stack.es_gateway import API_KEY_USER, users_file
 from tweetflow.stack.service import Service
 
 INDEX_PREFIX = "tweetflow"  # every index and template of tweetflow starts so, whatever prefix
@@ -33,15 +34,28 @@ class ElasticsearchGateway(Service):
         return {"TWEETFLOW_ES_PORT": self.settings.es_port}
 
     def users(self) -> dict[str, tuple[str, str]]:
-        """The writer from TWEETFLOW_ES_USERNAME/_PASSWORD, the reader from
-        TWEETFLOW_ES_READER_USERNAME/_PASSWORD (either may be a *_FILE)."""
+        """The writer from TWEETFLOW_ES_USERNAME/_PASSWORD and, or instead, the API key of
+        TWEETFLOW_ES_API_KEY; the reader from TWEETFLOW_ES_READER_USERNAME/_PASSWORD (each may
+        be a *_FILE)."""
         writer, reader = self.settings.es_username, secret("TWEETFLOW_ES_READER_USERNAME")
-        if not writer or not es_password():
+        users = {writer: (es_password(), "writer")} if writer and es_password() else {}
+        if es_api_key():
+            try:
+                decoded = base64.b64decode(es_api_key(), validate=True).decode()
+                key_id, _, key = decoded.partition(":")
+            except (ValueError, UnicodeDecodeError):
+                key_id = key = ""
+            if not key_id or not key:
+                raise StackError(
+                    "TWEETFLOW_ES_API_KEY is not an encoded API key (base64 of id:key, the "
+                    "'encoded' field Elasticsearch answers when it creates one)"
+                )
+            users[API_KEY_USER + key_id] = (key, "writer")
+        if not users:
             raise StackError(
-                "TWEETFLOW_ES_SECURITY=tls needs TWEETFLOW_ES_USERNAME and TWEETFLOW_ES_PASSWORD "
-                "(or _PASSWORD_FILE): the user the job writes as"
+                "TWEETFLOW_ES_SECURITY=tls needs the job's credentials: TWEETFLOW_ES_USERNAME and "
+                "TWEETFLOW_ES_PASSWORD (or _PASSWORD_FILE), or TWEETFLOW_ES_API_KEY"
             )
-        users = {writer: (es_password(), "writer")}
         if reader:
             users[reader] = (secret("TWEETFLOW_ES_READER_PASSWORD"), "reader")
         return users
