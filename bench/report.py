@@ -283,7 +283,8 @@ the floor of any parse with this parser.
 
 
 def _flink_of(found: dict[str, Any], side: str) -> str:
-    """ "Flink 2.2.1" where the sides ran different Flink versions (results that recorded it)."""
+    """A side's label, such as Flink 2.2.1, where the sides ran different Flink versions (in
+    results that recorded them); empty otherwise."""
     flink = found.get("flink", {})
     return f"Flink {flink[side]}" if len(set(flink.values())) > 1 else ""
 
