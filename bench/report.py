@@ -49,6 +49,7 @@ def write() -> Path:
         ("parse_speed", parse_section, _load("parse_speed")),
         ("tuning", tuning_section, _load("tuning")),
         ("revisions", revisions_section, _load("revisions")),
+        ("revisions_job", revisions_section, _load("revisions_job")),
         ("sustained", sustained_section, _load("sustained")),
         ("sustained_long", sustained_long_section, _load_long()),
         ("live_peers", live_peers_section, _load("live_peers")),
@@ -302,14 +303,23 @@ def revisions_section(found: dict[str, Any]) -> str:
         for side in ("base", "this")
     )
     rounds = " | ".join(f"round {n + 1}" for n in range(found["rounds"]))
+    whole = found.get("queries") == "job"
+    command = f"--base {found['base_name']}{' --queries job' if whole else ''}"
+    title = "The whole default job against" if whole else "This code against"
+    job = (
+        "the whole default job (every core query, enrichment off, heap 1 GiB)"
+        if whole
+        else ("the catch-up's job (the four peer queries)")
+    )
     return f"""
-## This code against an earlier revision
+## {title} an earlier revision
 
-`python -m bench.revisions --base {found["base_name"]} --count {found["count"]}`: the
-catch-up's job (the four peer queries) over one topic of {found["count"]:,} tweets, run by this
-code and by revision {found["base"][:10]}'s in turn, each run a process of its own (start-up
-included), the order alternating every round. This code reads x{found["ratio"]:.3f} the base's
-mean rate; "spread" is how far each side's rounds lie apart, the noise to read that against.
+`python -m bench.revisions {command} --count {found["count"]}`:
+{job} over one topic of {found["count"]:,} tweets (5,700 tweets per second of event time), run
+by this code and by revision {found["base"][:10]}'s in turn, each run a process of its own
+(start-up included), the order alternating every round. This code reads x{found["ratio"]:.3f}
+the base's mean rate; "spread" is how far each side's rounds lie apart, the noise to read that
+against.
 
 | code | {rounds} | mean tweets/s | spread |
 | --- | {" | ".join("---:" for _ in range(found["rounds"]))} | ---: | ---: |

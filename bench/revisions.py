@@ -4,6 +4,7 @@ round after round, so that both meet the same topic, machine and drift:
 
     python -m bench.revisions --base c3816ab          # 2,000,000 tweets, 2 rounds
     python -m bench.revisions --smoke                 # HEAD against itself, 5,000 tweets, for CI
+    python -m bench.revisions --base dc082b4 --queries job --count 300000   # the whole job
 
 The other revision is exported from the git repository of this checkout (`--repo` when the
 checkout is a copy) and must have bench.tuning.run, as revisions from c3816ab on do. A revision
@@ -38,16 +39,19 @@ from tweetflow.stack.stack import LocalStack
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
-# Run in the directory of a revision, by its own code: one bounded run of the peers' job.
+# Run in the directory of a revision, by its own code: one bounded run of the peers' job, or
+# of its whole default job (every core query of its own catalog, enrichment off).
 ONE_RUN = """
 import json, sys
 from pathlib import Path
-from bench.tuning import run
+from bench.tuning import PEER_QUERIES, run
+from flink_jobs.catalog import CORE_QUERIES
 from tweetflow.core.settings import Settings
 from tweetflow.stack.stack import LocalStack
 args = json.loads(sys.argv[1])
+queries = CORE_QUERIES if args["queries"] == "job" else PEER_QUERIES
 found = run(LocalStack(Settings.from_env()), args["topic"], Path(args["tmp"]), args["count"],
-            args["name"])
+            args["name"], queries)
 print("RESULT " + json.dumps(found), flush=True)
 """
 
@@ -106,10 +110,10 @@ def run_in_tree(
 
 
 def one_run(
-    tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str
+    tree: Path, stack: LocalStack, topic: str, tmp: Path, count: int, name: str, queries: str
 ) -> dict[str, Any]:
     """One bounded run by the code in tree against the stack: tuning.run's figures."""
-    args = {"topic": topic, "tmp": str(tmp), "count": count, "name": name}
+    args = {"topic": topic, "tmp": str(tmp), "count": count, "name": name, "queries": queries}
     found = run_in_tree(tree, stack, ONE_RUN, args, timeout_s=900)
     print(f"  {name:<6}{summary(found)}", flush=True)
     return found
@@ -121,6 +125,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repo", type=Path, default=CHECKOUT, help="the git repository")
     parser.add_argument("--count", type=int, default=2_000_000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--queries",
+        choices=("peers", "job"),
+        default="peers",
+        help="the peers' four queries (the catch-up's job) or the whole default job",
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     count, rounds = (5_000, 1) if args.smoke else (args.count, max(1, args.rounds))
@@ -139,7 +149,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 # Alternate who goes first: later runs of a benchmark tend to read faster.
                 order = ("base", "this") if round_ % 2 == 0 else ("this", "base")
                 for side in order:
-                    found = one_run(trees[side], stack, topic, tmp, count, side)
+                    found = one_run(trees[side], stack, topic, tmp, count, side, args.queries)
                     rates[side].append(found["tweets_per_s"])
     finished = {side: [r for r in found if r is not None] for side, found in rates.items()}
     if finished != rates:
@@ -153,8 +163,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results = {
         "count": count, "rounds": rounds, "base": commit, "base_name": args.base,
         "tweets_per_s": rates, "mean": means, "spread": spread, "ratio": ratio, "flink": flink,
+        "queries": args.queries,
     }  # fmt: skip
-    print(f"results: {write('revisions_smoke' if args.smoke else 'revisions', results)}")
+    name = "revisions" if args.queries == "peers" else "revisions_job"
+    print(f"results: {write(f'{name}_smoke' if args.smoke else name, results)}")
     if not args.smoke:
         report.write()
     return results
