@@ -124,10 +124,16 @@ def _measured_on(found: dict[str, Any]) -> str:
 
 def _flinks(run: dict[str, Any]) -> str:
     """The Flink a run measured, or each that its sides ran (a comparison of revisions)."""
-    sides = sorted(set(run.get("flink", {}).values()))
-    if len(sides) > 1:
-        return " and ".join(sides) + " (as each row says)"
+    sides = _differing_flinks(run)
+    if sides:
+        return " and ".join(sorted(set(sides.values()))) + " (as each row says)"
     return str(run["machine"]["flink"])
+
+
+def _differing_flinks(found: dict[str, Any]) -> dict[str, str]:
+    """The Flink of each side of a comparison that recorded them, when the sides differ."""
+    flink: dict[str, str] = found.get("flink", {})
+    return flink if len(set(flink.values())) > 1 else {}
 
 
 def _runs(found: dict[str, Any]) -> list[dict[str, Any]]:
@@ -286,8 +292,8 @@ the floor of any parse with this parser.
 def _flink_of(found: dict[str, Any], side: str) -> str:
     """A side's label, such as Flink 2.2.1, where the sides ran different Flink versions (in
     results that recorded them); empty otherwise."""
-    flink = found.get("flink", {})
-    return f"Flink {flink[side]}" if len(set(flink.values())) > 1 else ""
+    flink = _differing_flinks(found)
+    return f"Flink {flink[side]}" if flink else ""
 
 
 def revisions_section(found: dict[str, Any]) -> str:
