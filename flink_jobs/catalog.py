@@ -8,6 +8,7 @@ from dataclasses import dataclass
 # Created first, in order: tweetflow's Java functions (the source and the views call them), the
 # source, the shared sink options, then the views.
 FUNCTIONS = (
+    "ddl/tally_function.sql",
     "ddl/tweet_timestamp_function.sql",
     "ddl/tweet_fields_function.sql",
     "ddl/hashtag_summary_function.sql",

@@ -43,6 +43,10 @@ class JobConfig:
     # mini-cluster's classpath and shipped with a job submitted elsewhere; None where the Flink
     # that runs the job has them in lib/ already.
     functions_jar: Path | None = None
+    # The embedded mini-cluster serves Prometheus metrics on the first free port of this range
+    # (TWEETFLOW_METRICS_PORTS) by Flink's reporter; empty: none. A cluster configures its own
+    # reporters (docs/operating.md).
+    metrics_ports: str = ""
     kafka_topic: str = "tweets"
     kafka_group_id: str = "tweetflow"
     scan_startup_mode: str = "earliest-offset"  # latest-offset, group-offsets, timestamp
@@ -165,11 +169,17 @@ class JobConfig:
             es_index_prefix=settings.es_index_prefix,
             heap=settings.flink_heap,
             jvm_args=settings.flink_jvm_options,
+            metrics_ports="" if settings.metrics_ports == "off" else settings.metrics_ports,
         )
 
     @property
     def remote(self) -> bool:
         return self.on_cluster or bool(self.jobmanager)
+
+    @property
+    def reports_metrics(self) -> bool:
+        """Whether the embedded mini-cluster gets the Prometheus reporter."""
+        return not self.remote and bool(self.metrics_ports)
 
     def run_queries(self) -> tuple[str, ...]:
         """The queries this configuration runs, in order."""

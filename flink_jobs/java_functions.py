@@ -104,12 +104,22 @@ def flink_lib() -> Path:
     return pyflink_home() / "lib"
 
 
-def lib_dir(base: Path, functions: Path) -> Path:
-    """base (a Flink lib/) with the functions: base itself when they are in it already
-    (tweetflow's Flink image), else a directory of links to both, made once."""
-    if (base / functions.name).exists():
+def prometheus_reporter() -> Path:
+    """Flink's Prometheus reporter, a plugin of the PyFlink package. The mini-cluster loads no
+    plugins ("could not be found for reporter prom"): it goes on the class path instead."""
+    from flink_jobs.gateway import pyflink_home
+
+    return next((pyflink_home() / "plugins" / "metrics-prometheus").glob("*.jar"))
+
+
+def lib_dir(base: Path, functions: Path, *more: Path) -> Path:
+    """base (a Flink lib/) with the functions and `more` jars (the metric reporter): base
+    itself when they are in it already (tweetflow's Flink image), else a directory of links to
+    them all, made once."""
+    wanted = [functions, *more]
+    if all((base / jar.name).exists() for jar in wanted):
         return base
-    jars = [*sorted(base.glob("*.jar")), functions]
+    jars = [*sorted(base.glob("*.jar")), *wanted]
     digest = hashlib.sha256("\0".join(map(str, jars)).encode()).hexdigest()[:16]
     # Not beside the jar: a Flink installation's lib/ is searched recursively.
     directory = Path(tempfile.gettempdir()) / f"tweetflow-flink-lib-{os.getuid()}-{digest}"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from pyflink.table import StatementSet, TableEnvironment, TableResult
 
 GARBAGE_COLLECTOR = re.compile(r"-XX:\+Use\w+GC\b")
+PROMETHEUS_REPORTER = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
 
 
 def gateway_jvm_args(config: JobConfig) -> str:
@@ -44,7 +45,8 @@ def _prepare_gateway_environment(config: JobConfig) -> None:
     from flink_jobs.gateway import pyflink_home
 
     if config.functions_jar is not None:
-        lib = java_functions.lib_dir(java_functions.flink_lib(), config.functions_jar)
+        reporter = (java_functions.prometheus_reporter(),) if config.reports_metrics else ()
+        lib = java_functions.lib_dir(java_functions.flink_lib(), config.functions_jar, *reporter)
         # Else PyFlink resets FLINK_LIB_DIR.
         os.environ.setdefault("FLINK_HOME", str(pyflink_home()))
         os.environ["FLINK_LIB_DIR"] = str(lib)
@@ -76,6 +78,11 @@ def _submission_configuration(config: JobConfig) -> dict[str, str]:
                 "endpoint, e.g. 127.0.0.1:8081"
             )
         options |= {"execution.target": "remote", "rest.address": host, "rest.port": port}
+    if config.reports_metrics:  # the mini-cluster's reporters start with it
+        options |= {
+            "metrics.reporter.prom.factory.class": PROMETHEUS_REPORTER,
+            "metrics.reporter.prom.port": config.metrics_ports,
+        }
     if config.from_savepoint:
         options["execution.state-recovery.path"] = config.from_savepoint
         if config.allow_non_restored_state:

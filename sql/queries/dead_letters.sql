@@ -1,6 +1,7 @@
--- Every unusable record to the dead-letter topic, with its reason and Kafka position.
+-- Every unusable record to the dead-letter topic, with its reason and Kafka position, counted
+-- per reason on tweetflow_deadLettered.
 INSERT INTO dead_letters_kafka
-SELECT error_reason,
+SELECT TALLY('deadLettered', 'reason', error_reason),
     CONCAT('kafka:', CAST(kafka_partition AS STRING), ':', CAST(kafka_offset AS STRING)),
     CAST(payload AS STRING)
 FROM parsed_tweets

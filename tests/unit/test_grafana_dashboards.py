@@ -14,6 +14,7 @@ import pytest
 import yaml
 from grafana_foundation_sdk.cog import plugins
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models import prometheus
 from grafana_foundation_sdk.models.dashboard import Dashboard
 from grafana_foundation_sdk.models.elasticsearch import Dataquery
 
@@ -43,11 +44,13 @@ def boards() -> dict[str, dict[str, Any]]:
     }
 
 
-def datasources() -> dict[str, dict[str, Any]]:
-    provisioned = yaml.safe_load(
-        (GRAFANA / "provisioning/datasources/elasticsearch.yml").read_text()
-    )
+def datasources(kind: str = "elasticsearch") -> dict[str, dict[str, Any]]:
+    provisioned = yaml.safe_load((GRAFANA / f"provisioning/datasources/{kind}.yml").read_text())
     return {ds["uid"]: ds for ds in provisioned["datasources"]}
+
+
+def elasticsearch_boards() -> dict[str, dict[str, Any]]:
+    return {name: board for name, board in boards().items() if name != "pipeline.json"}
 
 
 def mapping_of(index: str) -> dict[str, str]:
@@ -78,8 +81,9 @@ def test_dashboards_parse_with_grafanas_sdk_and_round_trip() -> None:
         again = json.loads(json.dumps(model, cls=JSONEncoder))
         for ours, theirs in zip(board["panels"], again["panels"], strict=True):
             assert kept(ours, theirs), f"{name}: {ours['title']}"
+        query = prometheus.Dataquery if name == "pipeline.json" else Dataquery
         for panel in model.panels or []:
-            assert all(isinstance(t, Dataquery) for t in panel.targets or []), panel.title
+            assert all(isinstance(t, query) for t in panel.targets or []), panel.title
 
 
 def test_the_sdk_check_can_fail() -> None:
@@ -90,9 +94,13 @@ def test_the_sdk_check_can_fail() -> None:
         Dashboard.from_json(broken)
 
 
-def test_two_dashboards_refresh_every_five_seconds_over_the_last_hour() -> None:
+def test_three_dashboards_refresh_every_five_seconds_over_the_last_hour() -> None:
     found = boards()
-    assert {b["title"] for b in found.values()} == {"tweetflow · Tweets", "tweetflow · Hashtag"}
+    assert {b["title"] for b in found.values()} == {
+        "tweetflow · Tweets",
+        "tweetflow · Hashtag",
+        "tweetflow · Pipeline",
+    }
     for board in found.values():
         assert board["refresh"] == "5s"
         assert board["time"] == {"from": "now-1h", "to": "now"}
@@ -100,7 +108,7 @@ def test_two_dashboards_refresh_every_five_seconds_over_the_last_hour() -> None:
 
 def test_every_panel_names_its_index_and_uses_mapped_fields() -> None:
     sources = datasources()
-    for board in boards().values():
+    for board in elasticsearch_boards().values():
         for panel in board["panels"]:
             uid = panel["datasource"]["uid"]
             source = sources[uid]
@@ -117,6 +125,20 @@ def test_every_panel_names_its_index_and_uses_mapped_fields() -> None:
                     assert fields.get(field) in ACCEPTS[kind], f"{panel['title']}: {field}"
                 for field in re.findall(r"(\w+):", target["query"]):
                     assert field in fields, f"{panel['title']}: query field {field}"
+
+
+def test_the_pipeline_dashboard_reads_the_provisioned_prometheus_by_recorded_names() -> None:
+    """Its queries run against a real Prometheus in tests/integration/test_prometheus.py; here:
+    every recording rule they read is defined in deploy/prometheus/rules.yml."""
+    (uid,) = datasources("prometheus")
+    rules = yaml.safe_load((REPO / "deploy/prometheus/rules.yml").read_text())
+    recorded = {r["record"] for g in rules["groups"] for r in g["rules"] if "record" in r}
+    for panel in boards()["pipeline.json"]["panels"]:
+        assert panel["datasource"] == {"type": "prometheus", "uid": uid}
+        for target in panel["targets"]:
+            assert target["datasource"]["uid"] == uid
+            for name in re.findall(r"tweetflow:[a-z_:0-9]+", target["expr"]):
+                assert name in recorded, f"{panel['title']}: {name} is not a recording rule"
 
 
 def test_the_hashtag_dashboard_defines_the_variable_its_panels_use() -> None:

@@ -187,6 +187,7 @@ def test_grafana_gets_every_variable_its_provisioning_uses(docs: list[dict[str, 
     assert set(one(docs, "ConfigMap", "grafana-dashboards")["data"]) == {
         "tweets.json",
         "hashtag.json",
+        "pipeline.json",
     }
 
 

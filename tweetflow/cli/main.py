@@ -49,10 +49,28 @@ def _up(stack: LocalStack) -> None:
     typer.echo(f"stack up in {report.seconds:.1f} s; state in {stack.settings.state_dir}")
 
 
+OPTIONAL_SERVICES = ("prometheus",)
+
+
 @stack_app.command("up")
-def stack_up() -> None:
+def stack_up(
+    with_: Annotated[
+        list[str],
+        typer.Option(
+            "--with",
+            help="also start prometheus (scraping the job, the local cluster and the producer; "
+            "or TWEETFLOW_PROMETHEUS=on)",
+        ),
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
     """Start Kafka and Elasticsearch (idempotent) and fetch the Flink connector jars."""
-    _up(LocalStack(console.settings()))
+    settings = console.settings()
+    unknown = sorted(set(with_) - set(OPTIONAL_SERVICES))
+    if unknown:
+        fail(f"--with {', '.join(unknown)}: the stack can add {', '.join(OPTIONAL_SERVICES)}")
+    if "prometheus" in with_:
+        settings = replace(settings, prometheus="on")
+    _up(LocalStack(settings))
 
 
 @stack_app.command("down")
@@ -115,6 +133,30 @@ PrefixOption = Annotated[
     str | None,
     typer.Option(help="index prefix of the job's results [default: TWEETFLOW_ES_INDEX_PREFIX]"),
 ]
+
+
+@app.command("status")
+def status(
+    interval: Annotated[
+        float, typer.Option(min=0.5, help="seconds between the two readings rates come from")
+    ] = 2.0,
+) -> None:
+    """The pipeline's health on one screen: job state, rates, duplicates, dead letters, lag,
+    results written, the last checkpoint, the producer. Exit 1 unless a job runs."""
+    from tweetflow.ops import status as health
+    from tweetflow.stack.prometheus import port_range
+
+    settings = console.settings()
+    ports = [] if settings.metrics_ports == "off" else port_range(settings.metrics_ports)
+    if settings.producer_metrics_port:
+        ports.append(settings.producer_metrics_port)
+    urls = [f"http://{settings.host}:{port}/metrics" for port in ports]
+    before = health.read(urls)
+    time.sleep(interval)
+    text, running = health.render(before, health.read(urls))
+    typer.echo(text)
+    if not running:
+        raise typer.Exit(1)
 
 
 @app.command("dead-letters")

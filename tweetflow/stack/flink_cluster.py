@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from flink_jobs.gateway import pyflink_home
+from flink_jobs.runtime import PROMETHEUS_REPORTER
 from tweetflow.core import artifacts
 from tweetflow.core.errors import StackError
 from tweetflow.core.java import Java, find_java
@@ -68,7 +69,17 @@ class FlinkDistribution:
 
     def configuration(self) -> dict[str, Any]:
         s = self.settings
-        return {
+        # Each process (JobManager, TaskManagers) serves /metrics on the first free port of
+        # the range, by the reporter in plugins/ (docs/operating.md).
+        reporter = (
+            {}
+            if s.metrics_ports == "off"
+            else {
+                "metrics.reporter.prom.factory.class": PROMETHEUS_REPORTER,
+                "metrics.reporter.prom.port": s.metrics_ports,
+            }
+        )
+        return reporter | {
             "jobmanager.rpc.address": s.host,
             "jobmanager.rpc.port": s.flink_rpc_port,
             "jobmanager.bind-host": s.host,

@@ -18,6 +18,7 @@ from tweetflow.stack.elasticsearch import Elasticsearch, OpenSearch
 from tweetflow.stack.elasticsearch8 import Elasticsearch8
 from tweetflow.stack.es_gateway_service import ElasticsearchGateway
 from tweetflow.stack.kafka import Kafka
+from tweetflow.stack.prometheus import Prometheus
 from tweetflow.stack.service import Service, ServiceStatus
 
 if TYPE_CHECKING:
@@ -49,6 +50,9 @@ class LocalStack:
         }
         if settings.es_security == "tls":
             self.services["es-gateway"] = ElasticsearchGateway(settings)
+        prometheus = Prometheus(settings)
+        if settings.prometheus == "on" or prometheus.pids():  # `down` stops it either way
+            self.services["prometheus"] = prometheus
 
     def java(self) -> Java:
         return find_java(self.settings.java_home)

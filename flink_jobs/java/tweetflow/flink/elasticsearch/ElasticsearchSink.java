@@ -24,14 +24,17 @@ final class ElasticsearchSink extends AsyncSinkBase<RowData, BulkOperation> {
     private final Endpoint endpoint;
     private final Retries retries;
     private final String deadLetterIndex;
+    private final String table;
 
+    /** table: the SQL table it writes, the label of its metrics. */
     ElasticsearchSink(RowToOperation converter, BulkLimits limits, Endpoint endpoint, Retries retries,
-            String deadLetterIndex) {
+            String deadLetterIndex, String table) {
         super(converter, limits.maxActions, limits.maxInFlight, limits.maxBuffered,
                 limits.maxBytes, limits.intervalMs, limits.maxBytes);
         this.endpoint = endpoint;
         this.retries = retries;
         this.deadLetterIndex = deadLetterIndex;
+        this.table = table;
     }
 
     public BulkWriter createWriter(WriterInitContext context) throws IOException {
@@ -49,7 +52,7 @@ final class ElasticsearchSink extends AsyncSinkBase<RowData, BulkOperation> {
                 .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
                 .build();
         return new BulkWriter(context, (RowToOperation) getElementConverter(), configuration,
-                endpoint, retries, deadLetterIndex, state);
+                endpoint, retries, deadLetterIndex, table, state);
     }
 
     @Override

@@ -99,10 +99,11 @@ public final class ElasticsearchTableFactory implements DynamicTableSinkFactory 
         Retries retries = new Retries(options.get(BACKOFF_STRATEGY),
                 options.get(BACKOFF_MAX_RETRIES), options.get(BACKOFF_DELAY));
         String deadLetters = options.getOptional(DEAD_LETTER_INDEX).orElse(null);
+        String table = context.getObjectIdentifier().getObjectName();
         return new ElasticsearchTableSink(format, context.getPhysicalRowDataType(),
                 !keyPositions.isEmpty(),
                 documents -> new ElasticsearchSink(new RowToOperation(documents, ids, indexes),
-                        limits, endpoint, retries, deadLetters));
+                        limits, endpoint, retries, deadLetters, table));
     }
 
     private static void validate(ReadableConfig options) {
