@@ -59,6 +59,9 @@ def test_images_follow_the_version_matrix(compose: dict) -> None:
     assert services["grafana"]["image"] == f"grafana/grafana:{v.grafana}"
     assert services["jobmanager"]["image"] == services["taskmanager"]["image"]
     assert services["jobmanager"]["image"].endswith(f":{v.flink}")
+    # Debian's build runs the local stack's Prometheus: the same release upstream.
+    debian = v.prometheus_deb.rsplit("/", 1)[1].split("_")[1].split("+")[0]
+    assert services["prometheus"]["image"] == f"prom/prometheus:v{debian}"
 
 
 def test_flink_image_defaults_follow_the_matrix_and_the_lock() -> None:

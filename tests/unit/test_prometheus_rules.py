@@ -63,3 +63,9 @@ def test_port_ranges_read_as_flink_reads_them() -> None:
     assert prometheus.port_range("9249-9251") == [9249, 9250, 9251]
     assert prometheus.port_range("9249") == [9249]
     assert prometheus.port_range("9249, 9300-9301") == [9249, 9300, 9301]
+
+
+def test_composes_prometheus_configuration_passes_promtool() -> None:
+    done = promtool("check", "config", "prometheus.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 rule files found" in done.stdout
