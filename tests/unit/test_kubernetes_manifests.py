@@ -173,8 +173,8 @@ def test_grafana_gets_every_variable_its_provisioning_uses(docs: list[dict[str, 
     """Grafana expands $VARIABLES in provisioning files; an unset one becomes empty text (and
     an empty basicAuth stops provisioning)."""
     env = env_of(one(docs, "Deployment", "grafana"))
-    provisioned = one(docs, "ConfigMap", "grafana-datasources")["data"]["elasticsearch.yml"]
-    assert set(re.findall(r"\$(\w+)", provisioned)) <= set(env)
+    for provisioned in one(docs, "ConfigMap", "grafana-datasources")["data"].values():
+        assert set(re.findall(r"\$(\w+)", provisioned)) <= set(env)
     mounts = {
         m["name"]: m["mountPath"]
         for c in one(docs, "Deployment", "grafana")["spec"]["template"]["spec"]["containers"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.support import scripts
 from tweetflow.core.settings import Settings
 from tweetflow.stack import prometheus
 
@@ -69,3 +70,34 @@ def test_composes_prometheus_configuration_passes_promtool() -> None:
     done = promtool("check", "config", "prometheus.yml")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 rule files found" in done.stdout
+
+
+def test_the_kubernetes_manifest_is_the_generators_output_and_passes_promtool(
+    tmp_path: Path,
+) -> None:
+    generator = scripts.load(RULES / "generate.py", "prometheus_generate")
+    assert generator.MANIFEST.read_text() == generator.manifest(), (
+        "run deploy/prometheus/generate.py"
+    )
+    maps = {
+        d["metadata"]["name"]: d["data"]
+        for d in yaml.safe_load_all(generator.manifest())
+        if d["kind"] == "ConfigMap"
+    }
+    assert maps["prometheus-rules"]["rules.yml"] == (RULES / "rules.yml").read_text()
+    config = yaml.safe_load(maps["prometheus-config"]["prometheus.yml"])
+    config["rule_files"] = ["rules.yml"]
+    # Debian's build leaves Kubernetes discovery out ("field kubernetes_sd_configs not found"):
+    # promtool checks the rest with a static target in its place.
+    for job in config["scrape_configs"]:
+        (discovery,) = job.pop("kubernetes_sd_configs")
+        assert discovery == {"role": "pod", "namespaces": {"names": ["tweetflow"]}}
+        job["static_configs"] = [{"targets": ["pod:9249"]}]
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    shutil.copy(RULES / "rules.yml", tmp_path / "rules.yml")
+    done = promtool("check", "config", "prometheus.yml", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # It scrapes the ports the manifests declare: Flink's reporter and the producer's.
+    kubernetes = RULES.parent / "kubernetes"
+    assert "containerPort: 9249" in (kubernetes / "flink-deployment.yaml").read_text()
+    assert "containerPort: 9259" in (kubernetes / "producer.yaml").read_text()
