@@ -367,6 +367,11 @@ PIPELINE_PANELS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "Heap kept through collections (share of the maximum, per TaskManager)",
+        "percentunit",
+        [("tweetflow:heap_kept:ratio", "{{tm_id}}")],
+    ),
+    (
         "Back-pressure (busiest task, ms per second)",
         "ms",
         [

@@ -146,6 +146,7 @@ def test_prometheus_scrapes_the_producer_and_the_job_and_the_counts_reconcile(
         assert f"unique {TWEETS + 1:,}  duplicates {len(first)}  late 1" in screen, screen
         assert f"{len(pipeline_results.BAD_RECORDS)} dead-lettered (not_a_JSON_object 6" in screen
         assert "producer   none running" in screen, screen
+        assert re.search(r"heap +[\d,]+ of [\d,]+ MiB in use", screen), screen
     finally:
         if job is not None:
             job.kill()

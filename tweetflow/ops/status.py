@@ -36,7 +36,14 @@ class Reading:
 
 BROKEN_DOWN = {TALLY + "reason_deadLettered": "reason", TALLY + "result_documentsWritten": "result"}
 # Gauges whose largest value across tasks is the one that matters.
-LARGEST = (OPERATOR + "watermarkLag", JOB + "lastCheckpointDuration", JOB + "uptime")
+HEAP = "flink_taskmanager_Status_JVM_Memory_Heap_"
+LARGEST = (
+    OPERATOR + "watermarkLag",
+    JOB + "lastCheckpointDuration",
+    JOB + "uptime",
+    HEAP + "Used",
+    HEAP + "Max",
+)
 
 
 def read(urls: Iterable[str], timeout_s: float = 2.0) -> Reading:
@@ -48,10 +55,15 @@ def read(urls: Iterable[str], timeout_s: float = 2.0) -> Reading:
         except (urllib.error.URLError, OSError, ValueError):
             continue
         reading.endpoints.append(url)
-        for family in text_string_to_metric_families(text):
-            for sample in family.samples:
-                _add(reading, sample.name, sample.labels, float(sample.value))
+        ingest(reading, text)
     return reading
+
+
+def ingest(reading: Reading, text: str) -> None:
+    """One endpoint's answer (Prometheus' text format) into the reading."""
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            _add(reading, sample.name, sample.labels, float(sample.value))
 
 
 def _add(reading: Reading, name: str, labels: dict[str, str], number: float) -> None:
@@ -126,6 +138,11 @@ def render(before: Reading, after: Reading) -> tuple[str, bool]:
             f"checkpoint last {ago}, took {_ms(a.maxima.get(JOB + 'lastCheckpointDuration', 0))}"
             f"; {a.total(JOB + 'numberOfFailedCheckpoints'):,.0f} failed"
         )
+        if HEAP + "Max" in a.maxima:
+            lines.append(
+                f"heap       {a.maxima.get(HEAP + 'Used', 0) / 2**20:,.0f} of "
+                f"{a.maxima[HEAP + 'Max'] / 2**20:,.0f} MiB in use (garbage included)"
+            )
     else:
         lines.append("job        none running with metrics on")
     producer = "tweetflow_producer_tweets_sent_total"
