@@ -5,9 +5,9 @@
 -- (tweetflow_tweetsReceived) and the tweets after it (tweetflow_tweetsUnique): the difference
 -- is the duplicates dropped.
 CREATE TEMPORARY VIEW tweets AS
-SELECT TALLY('tweetsUnique', id_str) AS id_str, event_time, timestamp_ms, tweet_text, lang, user_id, screen_name, user_name,
-    followers_count, friends_count, statuses_count, verified, location, description, hashtags,
-    mentions, urls, cashtags, is_retweet, payload
+SELECT TALLY('tweetsUnique', id_str) AS id_str, event_time, timestamp_ms, tweet_text, lang,
+    user_id, screen_name, user_name, followers_count, friends_count, statuses_count, verified,
+    location, description, hashtags, mentions, urls, cashtags, is_retweet, payload
 FROM (
     SELECT *, ROW_NUMBER() OVER (
         PARTITION BY TALLY('tweetsReceived', id_str) ORDER BY arrival ASC
