@@ -6,6 +6,7 @@ import enum
 import itertools
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -236,6 +237,31 @@ def bluesky_send(
         )
 
 
+ORPHAN_GRACE_S = 45.0  # the sink's close waits 30 s for Kafka at most
+
+
+def _stop_without_parent(parent: int, stop: threading.Event) -> None:
+    """Started by `tweetflow live` (pid `parent`): stop once it is gone, and exit if stopping
+    has not ended ORPHAN_GRACE_S later. The SIGINT its death sends (PR_SET_PDEATHSIG) does
+    the same when it arrives and the stop completes; once in a CI run the producer of a
+    SIGKILLed `live` went on running."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        stop.set()
+        time.sleep(ORPHAN_GRACE_S)
+        print(
+            f"tweetflow produce: `live` (pid {parent}) is gone and stopping took over "
+            f"{ORPHAN_GRACE_S:.0f} s; exiting",
+            file=sys.stderr,
+            flush=True,
+        )
+        os._exit(3)
+
+    threading.Thread(target=watch, name="tweetflow-orphan-watch", daemon=True).start()
+
+
 def send(
     settings: Settings,
     records: Iterator[RawRecord],
@@ -260,6 +286,8 @@ def send(
     stop = stop or threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    if os.environ.get("TWEETFLOW_STOP_WITH_PARENT", "").isdigit():
+        _stop_without_parent(int(os.environ["TWEETFLOW_STOP_WITH_PARENT"]), stop)
     sink.stop = stop  # a send waiting for an unreachable Kafka gives up on Ctrl-C
     progress = pipeline.Progress(pipeline.Counters(), extra=progress_extra)
     collector = metrics.ProducerCollector(progress.counters, sink.stats, source_stats)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# Tells the producer to watch for `live` going away too (tweetflow/cli/produce.py).
+STOP_WITH_PARENT = "TWEETFLOW_STOP_WITH_PARENT"
 CANCEL_TIMEOUT_S = 20
 
 
@@ -61,7 +64,7 @@ def start_producer(options: LiveOptions, log_file: Path) -> subprocess.Popen[byt
         # A session of its own: Ctrl-C reaches the view; the producer is stopped in order.
         return subprocess.Popen(
             producer_command(options),
-            env=child_environment(),
+            env={**child_environment(), STOP_WITH_PARENT: str(os.getpid())},
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
