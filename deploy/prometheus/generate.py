@@ -15,40 +15,39 @@ HERE = Path(__file__).resolve().parent
 MANIFEST = HERE.parent / "kubernetes" / "prometheus.yaml"
 IMAGE = "prom/prometheus:v2.42.0"  # the release of Debian's build (tweetflow/core/versions.toml)
 
+
 # Pods of the namespace that serve /metrics: Flink's (the operator labels them app=tweetflow,
 # component jobmanager or taskmanager; reporter port 9249) and the producer's (9259).
-SCRAPE = """\
+def pod_job(name: str, app: str, port: int) -> str:
+    """A scrape job for the namespace's pods labelled app=`app` that declare `port`."""
+    return f"""\
+  - job_name: {name}
+    kubernetes_sd_configs:
+      - role: pod
+        namespaces: {{names: [tweetflow]}}
+    relabel_configs:
+      - source_labels:
+          - __meta_kubernetes_pod_label_app
+          - __meta_kubernetes_pod_container_port_number
+        regex: {app};{port}
+        action: keep
+      - source_labels: [__meta_kubernetes_pod_name]
+        target_label: pod
+"""
+
+
+SCRAPE = (
+    """\
 global:
   scrape_interval: 15s
   evaluation_interval: 15s
 rule_files:
   - /etc/prometheus/rules/rules.yml
 scrape_configs:
-  - job_name: flink
-    kubernetes_sd_configs:
-      - role: pod
-        namespaces: {names: [tweetflow]}
-    relabel_configs:
-      - source_labels:
-          - __meta_kubernetes_pod_label_app
-          - __meta_kubernetes_pod_container_port_number
-        regex: tweetflow;9249
-        action: keep
-      - source_labels: [__meta_kubernetes_pod_name]
-        target_label: pod
-  - job_name: producer
-    kubernetes_sd_configs:
-      - role: pod
-        namespaces: {names: [tweetflow]}
-    relabel_configs:
-      - source_labels:
-          - __meta_kubernetes_pod_label_app
-          - __meta_kubernetes_pod_container_port_number
-        regex: producer;9259
-        action: keep
-      - source_labels: [__meta_kubernetes_pod_name]
-        target_label: pod
 """
+    + pod_job("flink", "tweetflow", 9249)
+    + pod_job("producer", "producer", 9259)
+)
 
 RESOURCES = """\
 ---
