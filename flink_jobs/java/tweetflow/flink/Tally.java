@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public class Tally extends ScalarFunction {
 
-    static final String GROUP = "tweetflow";
+    public static final String GROUP = "tweetflow";
 
     private transient MetricGroup group;
     private transient Map<String, Counter> counters;

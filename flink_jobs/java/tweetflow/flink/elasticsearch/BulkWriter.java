@@ -25,6 +25,7 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.table.data.RowData;
+import tweetflow.flink.Tally;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
@@ -78,7 +79,7 @@ final class BulkWriter extends AsyncSinkWriter<RowData, BulkOperation> {
         this.rejected = context.metricGroup().counter("documentsRejected");
         this.retried = context.metricGroup().counter("documentsRetried");
         // The same, labelled by table beside tweetflow's other counters (Tally).
-        MetricGroup result = context.metricGroup().addGroup("tweetflow").addGroup("result", table);
+        MetricGroup result = context.metricGroup().addGroup(Tally.GROUP).addGroup("result", table);
         this.written = result.counter("documentsWritten");
         this.refused = result.counter("documentsRejected");
         this.hostTurn = context.getTaskInfo().getIndexOfThisSubtask();
