@@ -24,6 +24,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from tests.support import pipeline_results
 from tests.support.job_process import JobProcess, wait_for
 from tweetflow.stack import process
+from tweetflow.stack.ports import free_range
 from tweetflow.stack.prometheus import Prometheus, query, value
 from tweetflow.stack.stack import LocalStack
 
@@ -37,7 +38,11 @@ OPERATOR = "flink_taskmanager_job_task_operator_tweetflow_"
 def test_prometheus_scrapes_the_producer_and_the_job_and_the_counts_reconcile(
     stack: LocalStack, tmp_path: Path
 ) -> None:
-    settings = stack.settings
+    # Ports of this test's job alone: the session's standalone cluster (JobManager and
+    # TaskManagers, a job perhaps) serves its metrics on the stack's range.
+    own = free_range(2)
+    metrics_ports = f"{own[0]}-{own[-1]}"
+    settings = replace(stack.settings, metrics_ports=metrics_ports)
     topic, prefix = f"tweets-{uuid.uuid4().hex[:8]}", f"m{uuid.uuid4().hex[:6]}_"
     prometheus = Prometheus(settings, scrape_interval="1s")
     began = time.time()
@@ -74,6 +79,7 @@ def test_prometheus_scrapes_the_producer_and_the_job_and_the_counts_reconcile(
             pipeline_results.job_config(stack, topic, prefix, tmp_path),
             bounded=False,
             checkpoint_interval="2 s",
+            metrics_ports=metrics_ports,
         )
         assert config.reports_metrics
         job = JobProcess(config, tmp_path, "job")
