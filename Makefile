@@ -23,17 +23,8 @@ install: $(STAMP) ## create .venv and install tweetflow with its dependencies
 demo: install ## run the main job end to end on the local stack (Kafka, Elasticsearch, Flink)
 	$(BIN)/tweetflow demo
 
-# The fault and live tests mostly wait (outages, restarts, a job starting under a terminal
-# view): they run beside the rest, on a stack of their own, their output after the rest's.
-BESIDE := tests/integration/test_faults.py tests/integration/test_live.py
 test: install ## run the whole test suite; the tests start and stop the real services they need
-	@beside_log=$$(mktemp); \
-	$(BIN)/pytest -m "not bench_smoke" $(BESIDE) >"$$beside_log" 2>&1 & beside=$$!; \
-	$(BIN)/pytest -m "not bench_smoke" $(addprefix --ignore=,$(BESIDE)); rest=$$?; \
-	wait $$beside; other=$$?; \
-	echo "== $(BESIDE), run beside the rest (exit status $$other)"; \
-	cat "$$beside_log"; rm -f "$$beside_log"; \
-	exit $$(( rest || other ))
+	$(BIN)/pytest -m "not bench_smoke"
 
 bench-smoke: install ## every benchmark's smoke run: each contender gives a figure (no timing asserted)
 	$(BIN)/pytest -m bench_smoke

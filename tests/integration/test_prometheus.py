@@ -103,9 +103,10 @@ def test_prometheus_scrapes_the_producer_and_the_job_and_the_counts_reconcile(
             lambda: (
                 value(endpoint, f"sum({OPERATOR}tweetsLate)") == 1
                 and value(endpoint, f"sum({OPERATOR}recordsRead)") == read
+                and value(endpoint, live) == TWEETS + 1
             ),
             60,
-            "the late tweet counted",
+            "the late tweet counted, and written to live_tweets",
             job,
         )
         # tweets in = parsed + dead-lettered + duplicates, each as the job counted it.
