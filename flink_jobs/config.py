@@ -169,7 +169,7 @@ class JobConfig:
             es_index_prefix=settings.es_index_prefix,
             heap=settings.flink_heap,
             jvm_args=settings.flink_jvm_options,
-            metrics_ports="" if settings.metrics_ports == "off" else settings.metrics_ports,
+            metrics_ports=settings.flink_metrics_ports,
         )
 
     @property

@@ -144,13 +144,10 @@ def status(
     """The pipeline's health on one screen: job state, rates, duplicates, dead letters, lag,
     results written, the last checkpoint, the producer. Exit 1 unless a job runs."""
     from tweetflow.ops import status as health
-    from tweetflow.stack.prometheus import port_range
+    from tweetflow.stack.prometheus import targets
 
-    settings = console.settings()
-    ports = [] if settings.metrics_ports == "off" else port_range(settings.metrics_ports)
-    if settings.producer_metrics_port:
-        ports.append(settings.producer_metrics_port)
-    urls = [f"http://{settings.host}:{port}/metrics" for port in ports]
+    found = targets(console.settings()).values()
+    urls = [f"http://{target}/metrics" for kind in found for target in kind]
     before = health.read(urls)
     time.sleep(interval)
     text, running = health.render(before, health.read(urls))

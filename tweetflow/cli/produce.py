@@ -23,6 +23,7 @@ from producer.synthetic import synthetic_config, synthetic_records
 from tweetflow.cli.console import fail
 from tweetflow.core import reachable
 from tweetflow.core.settings import Settings
+from tweetflow.ops.live import STOP_WITH_PARENT
 
 
 class Backend(str, enum.Enum):
@@ -286,8 +287,9 @@ def send(
     stop = stop or threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    if os.environ.get("TWEETFLOW_STOP_WITH_PARENT", "").isdigit():
-        _stop_without_parent(int(os.environ["TWEETFLOW_STOP_WITH_PARENT"]), stop)
+    parent = os.environ.get(STOP_WITH_PARENT, "")
+    if parent.isdigit():
+        _stop_without_parent(int(parent), stop)
     sink.stop = stop  # a send waiting for an unreachable Kafka gives up on Ctrl-C
     progress = pipeline.Progress(pipeline.Counters(), extra=progress_extra)
     collector = metrics.ProducerCollector(progress.counters, sink.stats, source_stats)

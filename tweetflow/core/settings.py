@@ -102,6 +102,11 @@ class Settings:
         }
 
     @property
+    def flink_metrics_ports(self) -> str:
+        """metrics_ports as Flink's reporter reads it; empty when "off"."""
+        return "" if self.metrics_ports == "off" else self.metrics_ports
+
+    @property
     def kafka_bootstrap(self) -> str:
         return self.kafka_servers or f"{self.host}:{self.kafka_port}"
 

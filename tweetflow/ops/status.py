@@ -34,7 +34,7 @@ class Reading:
         return self.totals.get(name, 0.0)
 
 
-BROKEN_DOWN = {TALLY + "reason_deadLettered": "reason", TALLY + "result_documentsWritten": "result"}
+BROKEN_DOWN = {TALLY + "reason_deadLettered": "reason"}
 # Gauges whose largest value across tasks is the one that matters.
 HEAP = "flink_taskmanager_Status_JVM_Memory_Heap_"
 LARGEST = (

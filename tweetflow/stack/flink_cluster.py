@@ -73,10 +73,10 @@ class FlinkDistribution:
         # the range, by the reporter in plugins/ (docs/operating.md).
         reporter = (
             {}
-            if s.metrics_ports == "off"
+            if not s.flink_metrics_ports
             else {
                 "metrics.reporter.prom.factory.class": PROMETHEUS_REPORTER,
-                "metrics.reporter.prom.port": s.metrics_ports,
+                "metrics.reporter.prom.port": s.flink_metrics_ports,
             }
         )
         return reporter | {

@@ -105,28 +105,35 @@ def _deb_files(package: bytes, wanted: set[str]) -> list[tuple[str, bytes]]:
 def port_range(text: str) -> list[int]:
     """The ports of a Flink port range such as 9249-9258 (or one port, or a list by commas)."""
     ports: list[int] = []
-    for part in text.split(","):
-        low, _, high = part.strip().partition("-")
+    for part in filter(None, map(str.strip, text.split(","))):
+        low, _, high = part.partition("-")
         ports += range(int(low), int(high or low) + 1)
     return ports
 
 
-def scrape_config(settings: Settings, interval: str = SCRAPE_INTERVAL) -> dict[str, object]:
-    """prometheus.yml of the local stack: Flink's reporter ports (the embedded job, the local
-    cluster's JobManager and TaskManagers take the first free ones) and the producer's."""
-    flink = [] if settings.metrics_ports == "off" else port_range(settings.metrics_ports)
+def targets(settings: Settings) -> dict[str, list[str]]:
+    """host:port of every /metrics endpoint the settings give, per kind: Flink's reporter
+    ports (the embedded job, the local cluster's JobManager and TaskManagers take the first
+    free ones) and the producer's. Prometheus scrapes them; `tweetflow status` reads them."""
     producer = [settings.producer_metrics_port] if settings.producer_metrics_port else []
+    return {
+        name: [f"{settings.host}:{port}" for port in ports]
+        for name, ports in (
+            ("flink", port_range(settings.flink_metrics_ports)),
+            ("producer", producer),
+        )
+    }
 
-    def job(name: str, ports: list[int]) -> dict[str, object]:
-        return {
-            "job_name": name,
-            "static_configs": [{"targets": [f"{settings.host}:{p}" for p in ports]}],
-        }
 
+def scrape_config(settings: Settings, interval: str = SCRAPE_INTERVAL) -> dict[str, object]:
+    """prometheus.yml of the local stack: every endpoint of targets()."""
     return {
         "global": {"scrape_interval": interval, "evaluation_interval": interval},
         "rule_files": [str(rules_file())],
-        "scrape_configs": [job("flink", flink), job("producer", producer)],
+        "scrape_configs": [
+            {"job_name": name, "static_configs": [{"targets": found}]}
+            for name, found in targets(settings).items()
+        ],
     }
 
 
