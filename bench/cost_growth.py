@@ -30,6 +30,7 @@ from bench.common import TWITTER_AVERAGE_RATE, load_topic, private_stack, write
 from bench.measured import Measured, measure
 from bench.query_cost import bounded_config
 from bench.report import PLOTS
+from bench.streams import retagged
 from producer.synthetic import SyntheticConfig, generate
 from tweetflow.stack.stack import LocalStack
 
@@ -43,12 +44,6 @@ def with_hashtags(count: int, distinct: int) -> Iterator[dict[str, Any]]:
     config = SyntheticConfig(seed=11, count=count, per_second=TWITTER_AVERAGE_RATE)
     for n, tweet in enumerate(generate(config)):
         yield retagged(tweet, [f"h{(2 * n + k) % distinct}" for k in range(2)])
-
-
-def retagged(tweet: dict[str, Any], tags: list[str]) -> dict[str, Any]:
-    """The tweet with these hashtags in its entities (its text keeps the old ones)."""
-    hashtags = [{"text": t, "indices": [0, 1]} for t in tags]
-    return {**tweet, "entities": {**tweet["entities"], "hashtags": hashtags}}
 
 
 def figures(run: Measured, count: int) -> dict[str, Any]:

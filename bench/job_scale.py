@@ -18,12 +18,8 @@ git (bench/revisions.py) and runs its own default job the same way.
 from __future__ import annotations
 
 import argparse
-import bisect
-import itertools
-import random
 import tempfile
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +27,11 @@ from elasticsearch import Elasticsearch
 
 from bench import report
 from bench.common import TWITTER_AVERAGE_RATE, load_topic, private_stack, write
-from bench.cost_growth import retagged, summary
+from bench.cost_growth import summary
 from bench.revisions import CHECKOUT, export, flink_of, run_in_tree
-from producer.synthetic import SyntheticConfig, generate
+from bench.streams import tweets
 from tweetflow.stack.stack import LocalStack
 
-ZIPF_NAMES = 1_000_000
 # The rankings whose documents are counted per window.
 WINDOWED = ("top_hashtags", "related_hashtags", "influencers", "word_counts", "author_counts")
 
@@ -57,24 +52,9 @@ print("RESULT " + json.dumps(found), flush=True)
 """
 
 
-def zipf_tweets(count: int, seed: int = 13) -> Iterator[dict[str, Any]]:
-    """The generator's tweets at Twitter's average rate, their hashtags redrawn from a Zipf
-    law over ZIPF_NAMES names (as many per tweet as the generator gave)."""
-    rng = random.Random(seed)
-    cumulative = list(itertools.accumulate(1 / k for k in range(1, ZIPF_NAMES + 1)))
-    total = cumulative[-1]
-    config = SyntheticConfig(seed=seed, count=count, per_second=TWITTER_AVERAGE_RATE)
-    for tweet in generate(config):
-        tags = [
-            f"z{bisect.bisect_left(cumulative, rng.random() * total)}"
-            for _ in tweet["entities"]["hashtags"]
-        ]
-        yield retagged(tweet, tags)
-
-
 STREAMS = {
-    "default": lambda count: generate(SyntheticConfig(seed=3, count=count)),
-    "zipf": zipf_tweets,
+    "default": lambda count: tweets("default", count, per_second=50.0),
+    "zipf": lambda count: tweets("zipf", count, per_second=TWITTER_AVERAGE_RATE),
 }
 
 
@@ -142,7 +122,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     side: one_run(tree, stack, topic, tmp, count, side, args.limit)
                     for side, tree in trees.items()
                 }
-    print(f"results: {write('job_scale_smoke' if args.smoke else 'job_scale', results)}")
+    # The 300,000-tweet comparison with a base revision keeps its file; other sizes their own.
+    name = "job_scale" if count == 300_000 else f"job_scale_{count}"
+    print(f"results: {write('job_scale_smoke' if args.smoke else name, results)}")
     if not args.smoke:
         report.write()
     return results

@@ -5,12 +5,16 @@ topic, the same queries and the same Elasticsearch, one after the other in one r
     python -m bench.peers --count 5000000    # the issue's catch-up size, peers stopped
                                              # after --limit-minutes (default 20)
     python -m bench.peers --smoke            # 5,000 tweets, for CI
+    python -m bench.peers --only-tweetflow --stream zipf --per-second 50 --count 300000
+                                             # tweetflow's rows alone, another stream
 
 Contenders, each reading the whole topic from its first offset and writing its results:
   - kafka-consumer-perf-test: Kafka's own reader, no decoding (the ceiling of reading);
   - JSON decoding alone (orjson over the same records in memory);
   - tweetflow: the Flink SQL job with the peers' queries (tweet rates, rolling count, top
     authors, top hashtags), bounded, on the embedded mini-cluster; JVM start-up included;
+    then, not compared with the peers, the whole default job (every core query, enrichment
+    off) and the same without live_tweets, with the documents each wrote per tweet;
   - hand-written consumers (bench/handwritten_peer.py), with kafka-python and confluent-kafka;
   - Quix Streams (bench/quix_peer.py) and Spark Structured Streaming (bench/spark_peer.py),
     each in a virtual environment of its own, last: they close windows only when newer
@@ -39,18 +43,26 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
 from bench import isolated, report
-from bench.common import PEER_QUERIES, TWITTER_AVERAGE_RATE, preloaded_stack, write
+from bench.common import PEER_QUERIES, TWITTER_AVERAGE_RATE, load_topic, private_stack, write
 from bench.handwritten_peer import CONSUMERS, Peer, Windows
 from bench.query_cost import timed_run
 from bench.report import PLOTS
+from bench.streams import STREAMS, tweets
 from bench.sustained import Lag
-from flink_jobs import es_templates
+from flink_jobs import catalog, es_templates
 from tweetflow.core import artifacts
 from tweetflow.ops.topic_reader import read_all
 from tweetflow.stack import process
 from tweetflow.stack.stack import LocalStack
 
 INDEXES = ("tweet_rate", "tweet_rolling", "author_counts", "top_hashtags")
+# tweetflow's own rows beside the peers' queries: what users run.
+WHOLE_JOB = {
+    "whole default job": catalog.CORE_QUERIES,
+    "whole job without live_tweets": catalog.core_queries_without(["live_tweets"]),
+}
+# The stream every contender reads: the generator's tweets at Twitter's average density.
+STANDARD = ("default", TWITTER_AVERAGE_RATE)
 PERF_CSV = re.compile(r"^[\d:. -]+, [\d:. -]+, ([\d.]+), ([\d.]+), (\d+), ([\d.]+)", re.M)
 
 
@@ -236,33 +248,56 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--limit-minutes", type=float, default=20, help="Quix and Spark are stopped after this"
     )
+    parser.add_argument("--stream", choices=STREAMS, default="default")
+    parser.add_argument(
+        "--per-second",
+        type=float,
+        default=TWITTER_AVERAGE_RATE,
+        help="event-time density: tweets per second of event time",
+    )
+    parser.add_argument(
+        "--only-tweetflow", action="store_true", help="tweetflow's rows alone, no peer"
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
+    if not args.only_tweetflow and (args.stream, args.per_second) != STANDARD:
+        parser.error("the peers run on the default stream at 5,700 tweets per second of event "
+                     "time; other streams and densities with --only-tweetflow")  # fmt: skip
     count = 5_000 if args.smoke else args.count
     limit_s = args.limit_minutes * 60
     rates: dict[str, float] = {}
+    whole: dict[str, dict[str, float]] = {}
     unfinished: dict[str, Unfinished] = {}
     equal: dict[str, bool] = {}
     differing: dict[str, dict[str, int]] = {}  # per peer whose results differ, per index
     late: dict[str, int] = {}
-    with preloaded_stack("peers", count, per_second=TWITTER_AVERAGE_RATE) as (stack, topic, tmp):
+    with private_stack("peers") as (stack, tmp):
+        topic = f"peers-{uuid.uuid4().hex[:6]}"
+        load_topic(stack, topic, tweets(args.stream, count, args.per_second))
         heap = stack.settings.flink_heap  # tweetflow's mini-cluster's, and Spark's driver's
         es = Elasticsearch(stack.settings.es_url, timeout=120)
-        rates["kafka-consumer-perf-test"] = perf_test_rate(stack, topic, count)
-        values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
-        rates["JSON decoding alone (orjson)"] = decode_rate(values)
+        values: list[bytes] = []
+        if not args.only_tweetflow:
+            rates["kafka-consumer-perf-test"] = perf_test_rate(stack, topic, count)
+            values = [v for _, v in read_all(stack.settings.kafka_bootstrap, topic)]
+            rates["JSON decoding alone (orjson)"] = decode_rate(values)
         prefix = f"flink{uuid.uuid4().hex[:6]}_"
         seconds = timed_run(stack, topic, PEER_QUERIES, tmp, prefix=prefix)
         rates["tweetflow (Flink SQL)"] = count / seconds
         reference = results(es, prefix)
-        for backend in CONSUMERS:
+        for name, queries in WHOLE_JOB.items():
+            run = whole[name] = whole_job_run(stack, topic, queries, tmp, count)
+            print(f"tweetflow, {name}: {run['tweets_per_s']:,.0f} tweets/s, "
+                  f"{run['documents_per_tweet']:.2f} documents per tweet", flush=True)  # fmt: skip
+        for backend in () if args.only_tweetflow else CONSUMERS:
             name = f"hand-written ({backend})"
             peer_prefix = f"peer{uuid.uuid4().hex[:6]}_"
             seconds, peer = peer_seconds(stack, backend, topic, peer_prefix)
             rates[name] = count / seconds
             equal[name] = results(es, peer_prefix) == reference and peer.late == 0
             late[name] = peer.late
-        for name, peer in (("Quix Streams", "quix"), ("Spark Structured Streaming", "spark")):
+        others = (("Quix Streams", "quix"), ("Spark Structured Streaming", "spark"))
+        for name, peer in () if args.only_tweetflow else others:
             peer_prefix = f"{peer}{uuid.uuid4().hex[:6]}_"
             if peer == "quix":
                 ran = quix(stack, topic, peer_prefix, values, tmp / "quix.log", limit_s)
@@ -287,27 +322,60 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 differing[name] = _difference(got, reference)
                 print(f"{name}: documents differing from tweetflow's: {differing[name]}")
     flink = rates["tweetflow (Flink SQL)"]
-    print(f"\ncatch-up throughput, {count:,} tweets, same topic, same queries, one run")
+    print(f"\ncatch-up throughput, {count:,} tweets ({args.stream} stream, "
+          f"{args.per_second:,.0f} per second of event time), one topic, one run")  # fmt: skip
     for name, rate in rates.items():
         same = "" if name not in equal else ("  results equal" if equal[name] else "  DIFFER")
         print(f"  {name:<32}{rate:>12,.0f} tweets/s   tweetflow {flink / rate:6.2f}x{same}")
     for name, stopped in unfinished.items():
         print(f"  {name:<32} not finished in {stopped.limit_s / 60:.0f} min")
+    for name, run in whole.items():
+        print(f"  tweetflow, {name:<30}{run['tweets_per_s']:>8,.0f} tweets/s   "
+              f"x{run['tweets_per_s'] / flink:.3f} of the four queries, "
+              f"{run['documents_per_tweet']:.2f} documents per tweet")  # fmt: skip
     figures = {
-        "count": count, "tweets_per_s": rates, "results_equal": equal,
+        "count": count, "stream": args.stream, "per_second": args.per_second,
+        "tweets_per_s": rates, "whole_job": whole, "results_equal": equal,
         "documents_differing": differing, "late_tweets": late,
         "unfinished": {name: stopped._asdict() for name, stopped in unfinished.items()},
         "heap": heap,
     }  # fmt: skip
-    # Each catch-up size keeps its own results: the 1,000,000 run has every peer finished.
-    run_name = "peers_smoke" if args.smoke else "peers" if count == 1_000_000 else f"peers_{count}"
-    path = write(run_name, figures)
-    if not args.smoke:
+    name = run_name(args, count)
+    path = write(name, figures)
+    if not args.smoke and not args.only_tweetflow:
         PLOTS.mkdir(exist_ok=True)
-        plot(rates, count, PLOTS / f"{run_name}.png")
+        plot(rates, count, PLOTS / f"{name}.png")
+    if not args.smoke:
         print(f"report: {report.write()}")
     print(f"results: {path}")
     return figures
+
+
+def whole_job_run(
+    stack: LocalStack, topic: str, queries: tuple[str, ...], tmp: Path, count: int
+) -> dict[str, float]:
+    """One bounded run of `queries` over the topic (enrichment off): tweets/s, start-up
+    included, and the documents it wrote."""
+    prefix = f"job{uuid.uuid4().hex[:6]}_"
+    seconds = timed_run(stack, topic, queries, tmp, prefix=prefix)
+    es = Elasticsearch(stack.settings.es_url, timeout=120)
+    es.indices.refresh(index=f"{prefix}*")
+    written = sum(
+        int(row["docs.count"]) for row in es.cat.indices(index=f"{prefix}*", format="json")
+    )
+    return {"tweets_per_s": count / seconds, "documents": written,
+            "documents_per_tweet": written / count}  # fmt: skip
+
+
+def run_name(args: argparse.Namespace, count: int) -> str:
+    """Each catch-up keeps its own results: the 1,000,000 run of every contender (peers), other
+    sizes (peers_<count>), and tweetflow's rows alone per stream and density
+    (peers_job_<stream>_<per second>)."""
+    if args.smoke:
+        return "peers_smoke"
+    if args.only_tweetflow:
+        return f"peers_job_{args.stream}_{args.per_second:.0f}"
+    return "peers" if count == 1_000_000 else f"peers_{count}"
 
 
 def plot(rates: dict[str, float], count: int, path: Path) -> None:

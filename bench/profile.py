@@ -3,6 +3,7 @@ a preloaded topic, summarised by what the sampled code was doing.
 
     python -m bench.profile                          # 300,000 tweets, the peers' queries
     python -m bench.profile --queries tweet_rate     # one query: the cost of the common path
+    python -m bench.profile --queries job --per-second 50   # the whole default job
     python -m bench.profile --smoke                  # 5,000 tweets, for CI
 
 Prints the share of CPU samples per activity (JSON functions, Kafka, windows, top-N,
@@ -27,6 +28,7 @@ import orjson
 from bench import measured, report
 from bench.common import PEER_QUERIES, RESULTS, TWITTER_AVERAGE_RATE, preloaded_stack, write
 from bench.query_cost import bounded_config
+from flink_jobs import catalog
 from tweetflow.stack.stack import LocalStack
 
 # What a sample was doing: the first of these that matches any frame of its stack (so
@@ -36,14 +38,14 @@ ACTIVITIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         ("JSON functions (JSON_VALUE, JSON_QUERY, IS JSON)", r"SqlJsonUtils|jsonpath"),
-        ("tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)", r"^tweetflow\.flink\."),
+        ("tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)", r"^tweetflow\.flink\.Tweet"),
         ("Elasticsearch sink", r"elasticsearch"),
         ("checkpointing", r"[Cc]heckpoint|snapshotState"),
         ("window top-N", r"WindowRank|TopNBuffer"),
         ("records between operators", r"RecordWriter|SpanningRecordDeserializer|NonSpanningWr"),
         ("window firing (merging slices)", r"onEventTime|fireWindow"),
         ("window aggregation (accumulating)", r"WindowAggOperator|WindowBuffer"),
-        ("duplicate filter", r"Deduplicat"),
+        ("duplicate filter", r"Deduplicat|FirstSeen"),
         (
             "Kafka source (fetch, raw format)",
             r"connector\.kafka|kafka\.shaded|RawFormat|SourceReader",
@@ -142,7 +144,11 @@ def print_summary(title: str, figures: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=300_000)
-    parser.add_argument("--queries", default=",".join(PEER_QUERIES))
+    parser.add_argument(
+        "--queries",
+        default=",".join(PEER_QUERIES),
+        help="comma-separated, or job: the whole default job (enrichment off)",
+    )
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument(
         "--per-second",
@@ -153,7 +159,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     count = 5_000 if args.smoke else args.count
-    queries = tuple(q.strip() for q in args.queries.split(",") if q.strip())
+    whole_job = args.queries == "job"
+    queries = (
+        catalog.CORE_QUERIES
+        if whole_job
+        else tuple(q.strip() for q in args.queries.split(",") if q.strip())
+    )
     with preloaded_stack("profile", count, per_second=args.per_second) as (stack, topic, tmp):
         recording, seconds = record(stack, topic, tmp, queries)
         found = samples(recording, stack.java().home / "bin" / "jfr")
@@ -167,7 +178,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"({count / seconds:,.0f} tweets/s, start-up included)",
         figures,
     )
-    name = "profile_smoke" if args.smoke else "profile"
+    name = "profile_smoke" if args.smoke else "profile_job" if whole_job else "profile"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.collapsed").write_text(collapsed(found), encoding="utf-8")
     print(f"results: {write(name, figures)}; stacks: {RESULTS / f'{name}.collapsed'}")

@@ -31,9 +31,10 @@ def _load(name: str) -> dict[str, Any] | None:
     return orjson.loads(path.read_bytes()) if path.exists() else None
 
 
-def _load_long() -> dict[str, dict[str, Any]] | None:
-    """bench.sustained --name sustained_long*: the runs longer than the duplicate horizon."""
-    stems = sorted(p.stem for p in RESULTS.glob("sustained_long*.json"))
+def _load_all(prefix: str) -> dict[str, dict[str, Any]] | None:
+    """Every results file whose name starts with `prefix`, by name: the runs of one benchmark
+    that each keep a file of their own (sustained_long*, sustained_job*, peers_job_*)."""
+    stems = sorted(p.stem for p in RESULTS.glob(f"{prefix}*.json"))
     return {stem: found for stem in stems if (found := _load(stem)) is not None} or None
 
 
@@ -41,20 +42,25 @@ def write() -> Path:
     m = machine()
     kept = kept_sections(REPORT.read_text(encoding="utf-8") if REPORT.exists() else "")
     stems = {*kept, *(p.stem for p in RESULTS.glob("peers_*.json"))}
+    stems |= {p.stem for p in RESULTS.glob("job_scale_*.json")}
     counts = {int(stem.removeprefix("peers_")) for stem in stems if _is_larger_peers(stem)}
     slots: list[tuple[str, Callable[[Any], str], Any]] = [
         ("peers", peers_section, _load("peers")),
         *((f"peers_{n}", peers_section, _load(f"peers_{n}")) for n in sorted(counts)),
+        ("peers_job", peers_job_section, _load_all("peers_job_")),
         ("profile", profile_section, _load("profile")),
+        ("profile_job", profile_section, _load("profile_job")),
         ("parse_speed", parse_section, _load("parse_speed")),
         ("tuning", tuning_section, _load("tuning")),
         ("revisions", revisions_section, _load("revisions")),
         ("revisions_job", revisions_section, _load("revisions_job")),
         ("sustained", sustained_section, _load("sustained")),
-        ("sustained_long", sustained_long_section, _load_long()),
+        ("sustained_long", sustained_long_section, _load_all("sustained_long")),
+        ("sustained_job", sustained_job_section, _load_all("sustained_job")),
         ("live_peers", live_peers_section, _load("live_peers")),
         ("cost_growth", cost_growth_section, _load("cost_growth")),
         ("job_scale", job_scale_section, _load("job_scale")),
+        *((stem, job_scale_section, _load(stem)) for stem in _job_scale_sizes(stems)),
         # Hand-written figures from before the benchmarks wrote this report: kept as they are.
         ("earlier", _never_measured, None),
     ]
@@ -98,6 +104,12 @@ def kept_sections(text: str) -> dict[str, str]:
     opening, closing = MARKER.split("{}")
     parts = body.split(opening)[1:]
     return dict(part.split(closing, 1) for part in parts if closing in part)
+
+
+def _job_scale_sizes(stems: set[str]) -> list[str]:
+    """bench.job_scale's runs of other sizes than 300,000 (job_scale_<count>), smallest first."""
+    sizes = [s for s in stems if s.startswith("job_scale_") and s[10:].isdigit()]
+    return sorted(sizes, key=lambda s: int(s[10:]))
 
 
 def _is_larger_peers(stem: str) -> bool:
@@ -163,6 +175,17 @@ def peers_section(figures: dict[str, Any]) -> str:
         f"\n| {name} | {_unfinished(stopped)} | | |"
         for name, stopped in figures.get("unfinished", {}).items()
     )
+    whole = "".join(
+        f"\n| tweetflow, {name} | {run['tweets_per_s']:,.0f} | "
+        f"x{run['tweets_per_s'] / flink:.3f} | {run['documents_per_tweet']:.2f} |"
+        for name, run in figures.get("whole_job", {}).items()
+    )
+    if whole:
+        whole = (
+            "\nWhat users run, on the same topic in the same run (not compared with the peers: "
+            "they compute\nthe four queries only):\n\n| run | tweets/s | ÷ four queries | "
+            "documents per tweet |\n| --- | ---: | ---: | ---: |" + whole + "\n"
+        )
     heap = figures.get("heap", "1g")
     method = (
         _peers_method(heap)
@@ -183,7 +206,7 @@ documents with tweetflow's.
 | contender | tweets/s | tweetflow ÷ contender | results |
 | --- | ---: | ---: | --- |
 {rows}
-{differing}
+{differing}{whole}
 ![catch-up throughput](plots/{plot})
 
 {method}
@@ -213,23 +236,50 @@ def _unfinished(stopped: dict[str, Any]) -> str:
 
 
 def profile_section(found: dict[str, Any]) -> str:
+    from flink_jobs.catalog import CORE_QUERIES
+
     rate = found["count"] / found["seconds"]
     rows = "\n".join(f"| {name} | {share:.1%} |" for name, share in found["activities"].items())
+    threads = "\n".join(
+        f"| {name} | {share:.1%} |" for name, share in list(found["threads"].items())[:8]
+    )
+    whole = set(found.get("queries", ())) >= set(CORE_QUERIES)
+    density = found.get("per_second", TWITTER_AVERAGE_RATE)
+    command = f"python -m bench.profile --count {found['count']}"
+    command += f" --queries job --per-second {density:.0f}" if whole else ""
+    name = "profile_job" if whole else "profile"
+    what = (
+        f"the whole default job (every core query, enrichment off) over {density:,.0f} tweets per "
+        "second of event time"
+        if whole
+        else "the catch-up's job (the four peer queries)"
+    )
+    history = (
+        ""
+        if whole
+        else """
+Before tweetflow's own JSON functions (`TWEET_FIELDS`, `TWEET_TIMESTAMP`), the same profile
+of 300,000 tweets showed 46% of all samples in Flink's JSON_VALUE / JSON_QUERY, which parse
+the payload again for every field (about twenty times per tweet). Before the duplicate filter
+was FIRST_SEEN, Flink SQL's ROW_NUMBER filter took 19.3% of the samples of this profile (at
+1275b96: its state, its per-id TTL's clean-up and the rows it passed on)."""
+    )
     return f"""
-## Where tweetflow's time goes
+## Where {"the whole default job's" if whole else "tweetflow's"} time goes
 
-`python -m bench.profile --count {found["count"]}` records one bounded run of the same job with
+`{command}` records one bounded run of {what} with
 Java Flight Recorder ({found["samples"]:,} CPU samples, {rate:,.0f} tweets/s with start-up)
 and charges each sample to what its stack was doing; the collapsed stacks
-(`bench/results/profile.collapsed`) open in speedscope or flamegraph.pl.
+(`bench/results/{name}.collapsed`) open in speedscope or flamegraph.pl.
 
 | activity | share of CPU samples |
 | --- | ---: |
 {rows}
 
-Before tweetflow's own JSON functions (`TWEET_FIELDS`, `TWEET_TIMESTAMP`), the same profile
-of 300,000 tweets showed 46% of all samples in Flink's JSON_VALUE / JSON_QUERY, which parse
-the payload again for every field (about twenty times per tweet).
+| thread (operators chained in it) | share of CPU samples |
+| --- | ---: |
+{threads}
+{history}
 """
 
 
@@ -453,6 +503,89 @@ state (every tweet id of the horizon) the heap must hold, with the job's own che
 """
 
 
+def sustained_job_section(runs: dict[str, dict[str, Any]]) -> str:
+    """The sustained runs of the whole default job (with and without live_tweets), per stream."""
+    rows, commands = [], []
+    for name, found in runs.items():
+        for r in found["rates"]:
+            rows.append(
+                f"| {name} | {QUERY_SET_LABELS.get(found.get('query_set') or '', '?')} | "
+                f"{found.get('stream', 'default')} | {r['offered']:,.0f} | {_read_and_lag(r)} | "
+                + _secs_cells(r, *WINDOW_P50_P99, *SENT_P50_P99)
+            )
+        commands.append(f"    {_sustained_command(found, name)}")
+    table, lines = "\n".join(rows), "\n".join(commands)
+    return f"""
+## Sustained rates: the whole default job
+
+The sustained benchmark (method as in "Sustained rates and freshness": one producer process,
+each rate for the period after an unreported warm-up, tweets stamped with their send time, so
+the event-time density is the rate) with the whole default job (every core query, enrichment
+off), with and without live_tweets, on the default generator and on the Zipf stream (hashtags
+from a Zipf law over 1,000,000 names, `bench/streams.py`). Run by:
+
+{lines}
+
+{JOB_HEADER}
+{table}
+"""
+
+
+QUERY_SET_LABELS = {"job": "whole job", "job_without_live": "whole job without live_tweets"}
+JOB_HEADER = (
+    "| run | queries | stream | offered/s | read/s | lag max | held | window end→seen p50 "
+    "| p99 | sent→seen p50 | p99 |\n"
+    "| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
+)
+CATCH_UP_HEADER = (
+    "| stream | tweets per s of event time | tweets | four queries tweets/s | whole job "
+    "tweets/s | ÷ four | documents per tweet | without live_tweets tweets/s | ÷ four "
+    "| documents per tweet |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def peers_job_section(runs: dict[str, dict[str, Any]]) -> str:
+    """tweetflow's catch-up rows of bench.peers --only-tweetflow, one run per stream and
+    event-time density: the four peer queries, the whole default job, the same without
+    live_tweets, each run in turn over the run's one topic."""
+    rows, commands = [], []
+    for found in runs.values():
+        four = found["tweets_per_s"]["tweetflow (Flink SQL)"]
+        whole = found["whole_job"]
+        cells = " | ".join(
+            f"{run['tweets_per_s']:,.0f} | x{run['tweets_per_s'] / four:.3f} | "
+            f"{run['documents_per_tweet']:.2f}"
+            for run in (whole["whole default job"], whole["whole job without live_tweets"])
+        )
+        rows.append(
+            f"| {found['stream']} | {found['per_second']:,.0f} | {found['count']:,} | "
+            f"{four:,.0f} | {cells} |"
+        )
+        commands.append(
+            f"    python -m bench.peers --only-tweetflow --stream {found['stream']} "
+            f"--per-second {found['per_second']:.0f} --count {found['count']}"
+        )
+    table, lines = "\n".join(rows), "\n".join(commands)
+    return f"""
+## Catch-up: the whole default job
+
+What users run, beside the four queries the peers compute: each run loads one topic and
+reads it whole, from its first offset, three times in turn in one process (start-up included,
+enrichment off, heap 1 GiB): the four peer queries, the whole default job (every core query)
+and the whole job without live_tweets (a document per tweet). "÷ four" is the rate against the
+four queries' in the same run; documents per tweet are all the job wrote (every index) over the
+tweets read. Streams: the default generator and the Zipf stream (hashtags from a Zipf law over
+1,000,000 names, `bench/streams.py`); density: tweets per second of event time (Twitter's 2013
+average, 5,700, or a sparse 50, where each tweet lands in many more windows). Run by:
+
+{lines}
+
+{CATCH_UP_HEADER}
+{table}
+"""
+
+
 def _queries(found: dict[str, Any]) -> str:
     """Which queries ran: a subset is never to be read as the whole job's figure."""
     from flink_jobs.catalog import CORE_QUERIES
@@ -477,8 +610,13 @@ def _changed_options(found: dict[str, Any]) -> list[tuple[str, str, str]]:
     command's flag, its value, and how the table shows it."""
     changed = []
     queries = tuple(found.get("queries", SUSTAINED_QUERIES))
-    if queries != SUSTAINED_QUERIES:
+    named = found.get("query_set")
+    if named:
+        changed.append(("--queries", named, QUERY_SET_LABELS.get(named, named)))
+    elif queries != SUSTAINED_QUERIES:
         changed.append(("--queries", ",".join(queries), f"queries {', '.join(queries)}"))
+    if found.get("stream", "default") != "default":
+        changed.append(("--stream", found["stream"], f"{found['stream']} stream"))
     for key, label in (("refresh_interval", "refresh"), ("flush_interval", "flush")):
         value = found.get(key, "200ms")
         if value != "200ms":
@@ -663,10 +801,15 @@ def job_scale_section(found: dict[str, Any]) -> str:
         for stream, sides in found["runs"].items()
         for side, run in sides.items()
     ]
+    size = "" if found["count"] == 300_000 else f": {found['count']:,} tweets"
+    command = "python -m bench.job_scale"
+    if found["count"] != 300_000:
+        streams = ",".join(found["runs"])
+        command += f" --count {found['count']} --streams {streams} --limit {found['limit_s']:.0f}"
     return f"""
-## The whole default job at scale
+## The whole default job at scale{size}
 
-`python -m bench.job_scale`: the default job (every core query, enrichment off) with the
+`{command}`: the default job (every core query, enrichment off) with the
 default 1 GiB heap, {found["count"]:,} tweets per stream, one bounded run per line in a process
 of its own, start-up included, stopped after {found["limit_s"]:.0f} s. "default" is `tweetflow
 produce`'s generator (50 tweets per second of event time); "zipf" is 5,700 tweets per second of

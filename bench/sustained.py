@@ -3,13 +3,16 @@
     python -m bench.sustained                           # 1,000 ... 143,199 tweets/s, 60 s each
     python -m bench.sustained --seconds 300             # the issue's five minutes per rate
     python -m bench.sustained --smoke                   # 1,000 tweets/s for 8 s, for CI
+    python -m bench.sustained --queries job --stream zipf --name sustained_job_zipf
 
-One unbounded job (the peers' queries and live_tweets, watermark 1 s behind, results flushed
-and made searchable every 200 ms) reads a topic that a producer process fills at 1,000, 5,700
-(Twitter's 2013 average), 20,000, 50,000 and 143,199 (its August 2013 peak) tweets/s, stamping
-each tweet with its planned send time, after a warm-up period at the first rate that is not
-reported (a JVM's first seconds run code not yet compiled), prolonged until a first window is
-visible. Per rate:
+One unbounded job (by default the peers' queries and live_tweets; `--queries job` the whole
+default job, `job_without_live` the same without live_tweets; watermark 1 s behind, results
+flushed and made searchable every 200 ms) reads a topic that a producer process fills at
+1,000, 5,700 (Twitter's 2013 average), 20,000, 50,000 and 143,199 (its August 2013 peak)
+tweets/s, stamping each tweet with its planned send time (`--stream zipf`: hashtags from a
+Zipf law over a million names, bench/streams.py), after a warm-up period at the first rate
+that is not reported (a JVM's first seconds run code not yet compiled), prolonged until a
+first window is visible. Per rate:
   - the rate sent (the topic's growth), the rate the job read (its committed offsets' growth)
     and its consumer lag (end offsets minus the offsets the job commits at each checkpoint,
     every 10 s by default, sampled every 2 s), held when it does not grow over the second
@@ -47,31 +50,43 @@ from bench import report
 from bench.common import DEDUP_HORIZON, SUSTAINED_QUERIES, private_stack, write
 from bench.freshness import percentile
 from bench.report import PLOTS
-from flink_jobs import runtime
+from bench.streams import STREAMS, zipf_tagger
+from flink_jobs import catalog, runtime
 from flink_jobs.config import parse_flink_options
 from tweetflow.stack.stack import LocalStack
 
 RATES = (1_000.0, 5_700.0, 20_000.0, 50_000.0, 143_199.0)
 WARMUP_LIMIT_S = 180.0
+# --queries by name: what users run.
+QUERY_SETS = {
+    "job": catalog.CORE_QUERIES,
+    "job_without_live": catalog.core_queries_without(["live_tweets"]),
+}
 SETTLE_S = 8.0  # after a period: its last windows fire and flush
 
 
-def produce(bootstrap: str, topic: str, rate: float, seconds: float, seed: int) -> None:
-    """The producer process: synthetic tweets stamped with their planned send time. Each
-    period needs a seed of its own: the same seed gives the same tweet ids, which the job
-    would drop as duplicates."""
+def produce(
+    bootstrap: str, topic: str, rate: float, seconds: float, seed: int, stream: str = "default"
+) -> None:
+    """The producer process: synthetic tweets stamped with their planned send time (event
+    time runs as fast as the wall clock: the density is the rate). Each period needs a seed of
+    its own: the same seed gives the same tweet ids, which the job would drop as duplicates.
+    The zipf stream redraws each tweet's hashtags (bench/streams.py)."""
     from producer import pipeline
     from producer.kafka_sink import open_sink
-    from producer.synthetic import SyntheticConfig, synthetic_records
+    from producer.pipeline import RawRecord
+    from producer.synthetic import SyntheticConfig, generate
 
     sink = open_sink("confluent-kafka", bootstrap, topic)
-    start_ms = int(time.time() * 1000)
-    records = synthetic_records(
-        SyntheticConfig(
-            seed=seed, count=int(rate * seconds), start_ms=start_ms, per_second=rate,
-            out_of_order=0.0,
-        )
+    config = SyntheticConfig(
+        seed=seed, count=int(rate * seconds), start_ms=int(time.time() * 1000), per_second=rate,
+        out_of_order=0.0,
     )  # fmt: skip
+    tag = zipf_tagger(seed) if stream == "zipf" else (lambda tweet: tweet)
+    records = (
+        RawRecord(f"synthetic:{n}", tag(tweet), canonical=True)
+        for n, tweet in enumerate(generate(config))
+    )
     pipeline.run(records, sink, rate=rate)
     sink.close()
 
@@ -162,7 +177,7 @@ def _epoch(iso: str) -> float:
 
 def one_rate(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rate: float,
-    seconds: float, seed: int, settle_limit_s: float = SETTLE_S,
+    seconds: float, seed: int, settle_limit_s: float = SETTLE_S, stream: str = "default",
 ) -> dict[str, Any]:  # fmt: skip
     """One period at `rate`. Bounded means the 2 s windows of the period all became visible
     and, with a Lag (a reader that commits its offsets), its lag did not grow over the second
@@ -172,7 +187,7 @@ def one_rate(
     began, first_end = time.time(), offsets.end()
     first_done = lag.done() if lag else 0
     producer = multiprocessing.get_context("spawn").Process(
-        target=produce, args=(bootstrap, topic, rate, seconds, seed)
+        target=produce, args=(bootstrap, topic, rate, seconds, seed, stream)
     )
     producer.start()
     samples: list[tuple[float, int]] = []
@@ -260,18 +275,29 @@ def start_live_job(
 def run_rates(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rates: list[float],
     seconds: float, warmup_s: float, warmup_limit_s: float = WARMUP_LIMIT_S,
-    settle_limit_s: float = SETTLE_S,
+    settle_limit_s: float = SETTLE_S, stream: str = "default",
 ) -> list[dict[str, Any]]:  # fmt: skip
     """A warm-up at the first rate (not reported: a JVM's first seconds run code not yet
     compiled), then each rate in turn until one is not held: higher ones would not be either.
     `settle_limit_s`: see one_rate."""
     seeds = itertools.count(1)
     if warmup_s > 0:
-        warm_up(bootstrap, topic, offsets, watcher, rates[0], warmup_s, seeds, warmup_limit_s)
+        warm_up(bootstrap, topic, offsets, watcher, rates[0], warmup_s, seeds, warmup_limit_s,
+                stream)  # fmt: skip
     rows: list[dict[str, Any]] = []
     for rate in rates:
         rows.append(
-            one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds), settle_limit_s)
+            one_rate(
+                bootstrap,
+                topic,
+                offsets,
+                watcher,
+                rate,
+                seconds,
+                next(seeds),
+                settle_limit_s,
+                stream,
+            )
         )
         print(f"  {_line(rows[-1])}", flush=True)
         if not rows[-1]["lag_bounded"]:
@@ -282,13 +308,15 @@ def run_rates(
 def warm_up(
     bootstrap: str, topic: str, offsets: Offsets, watcher: Watcher, rate: float,
     seconds: float, seeds: Iterator[int], limit_s: float = WARMUP_LIMIT_S,
+    stream: str = "default",
 ) -> None:  # fmt: skip
     """Periods of `seconds` at `rate` until the reader's first window is visible, at most
     `limit_s`: a reader still starting (Spark on a busy machine takes a minute) would
     otherwise spend the measured period starting, and be charged for it."""
     began = time.time()
     while True:
-        warm = one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds))
+        warm = one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds),
+                        stream=stream)  # fmt: skip
         print(f"  warm-up {_line(warm)}", flush=True)
         if watcher.windows or time.time() - began >= limit_s:
             return
@@ -324,13 +352,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--queries",
         default=",".join(SUSTAINED_QUERIES),
-        help="the job's queries; without live_tweets no tweet is a document, and sent->seen "
-        "is not measured",
+        help="the job's queries, or job (the whole default job, enrichment off) or "
+        "job_without_live; without live_tweets no tweet is a document, and sent->seen is not "
+        "measured",
     )
+    parser.add_argument("--stream", choices=STREAMS, default="default")
     parser.add_argument(
         "--name",
         default="sustained",
-        help="results file; sustained, sustained_long* feed RESULTS.md",
+        help="results file; sustained, sustained_long*, sustained_job* feed RESULTS.md",
     )
     parser.add_argument(
         "--warmup", type=float, default=30, help="seconds at the first rate before measuring"
@@ -339,7 +369,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     rates = [1_000.0] if args.smoke else [float(r) for r in args.rates.split(",")]
     seconds, warmup = (8.0, 5.0) if args.smoke else (args.seconds, args.warmup)
-    queries = tuple(args.queries.split(","))
+    queries = QUERY_SETS.get(args.queries) or tuple(args.queries.split(","))
     with private_stack("sustained") as (stack, state):
         topic, prefix = f"sustained-{uuid.uuid4().hex[:6]}", f"s{uuid.uuid4().hex[:6]}_"
         from producer.kafka_sink import TweetSink
@@ -359,7 +389,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         watcher.start()
         try:
             bootstrap = stack.settings.kafka_bootstrap
-            rows = run_rates(bootstrap, topic, lag, watcher, rates, seconds, warmup)
+            rows = run_rates(bootstrap, topic, lag, watcher, rates, seconds, warmup,
+                             stream=args.stream)  # fmt: skip
         finally:
             watcher.stop.set()
             lag.close()
@@ -370,14 +401,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                "refresh_interval": args.refresh_interval, "heap": args.heap,
                "checkpoint_interval": args.checkpoint_interval,
                "dedup_horizon": args.dedup_horizon, "flink_options": args.set,
-               "queries": list(queries), "rates": rows,
+               "queries": list(queries), "query_set": args.queries if args.queries in QUERY_SETS
+               else None, "stream": args.stream, "rates": rows,
                "highest_held": max(held, default=None)}  # fmt: skip
     print(f"highest rate held for {seconds:.0f} s with lag bounded: {results['highest_held']}")
     name = "sustained_smoke" if args.smoke else args.name
     print(f"results: {write(name, results)}")
     if name == "sustained":
         plot(rows, PLOTS / "sustained.png")
-    if name == "sustained" or name.startswith("sustained_long"):
+    if name == "sustained" or name.startswith(("sustained_long", "sustained_job")):
         print(f"report: {report.write()}")
     return results
 

@@ -12,6 +12,7 @@ FUNCTIONS = (
     "ddl/tweet_timestamp_function.sql",
     "ddl/tweet_fields_function.sql",
     "ddl/hashtag_summary_function.sql",
+    "ddl/first_seen_function.sql",
 )
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
 ES_CREDENTIALS = "ddl/es_credentials.sql"
@@ -22,6 +23,7 @@ KAFKA_SECURITY = "ddl/kafka_security.sql"
 KAFKA_TRUSTSTORE = "ddl/kafka_truststore.sql"
 VIEWS = (
     "views/parsed_tweets.sql",
+    "views/received_tweets.sql",
     "views/tweets.sql",
     "views/tweet_hashtags.sql",
     "views/tweet_cashtags.sql",

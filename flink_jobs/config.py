@@ -72,10 +72,12 @@ class JobConfig:
     # watermark into the future and make every later tweet late.
     future_tolerance_s: int = 300
     max_text_chars: int = 25_000  # X's longest posts; longer texts are dead-lettered
-    # How long a tweet id is remembered to drop a second copy (processing time; the job's state
-    # TTL). Re-sends come within it: a restarted producer, Jetstream's 5 s rewind, X's reconnect
-    # backfill (at most 5 minutes). Each id held costs about 250 bytes of heap: at 5,700 tweets/s
-    # 5 minutes hold 1.7 million (430 MB); 10 minutes outgrew the default 1 GiB heap.
+    # How long a tweet id is remembered to drop a second copy: until the watermark is this far
+    # past the end of the minute of the tweet's event time (FIRST_SEEN). Re-sends come within
+    # it: a restarted producer, Jetstream's 5 s rewind, X's reconnect backfill (at most 5
+    # minutes). Each id held costs about 190 bytes of heap: at 5,700 tweets/s up to 6 minutes
+    # of ids, 2 million (0.4 GB); a catch-up holds as many, whatever its speed. Also the state
+    # TTL of the latest profile per author (users).
     dedup_horizon: str = "5 min"
     tweet_rate_window_s: int = 2
     rolling_window_s: int = 60
@@ -298,6 +300,22 @@ def enrichment_mode(value: str) -> str:
     if value not in ENRICHMENT_MODES:
         raise ValueError(f"enrichment {value!r}: one of {ENRICHMENT_MODES}")
     return value
+
+
+# Flink's duration units (org.apache.flink.util.TimeUtils), which FIRST_SEEN parses.
+DURATION = re.compile(
+    r"\d+ ?(ms|milli|millis|millisecond|milliseconds|s|sec|secs|second|seconds"
+    r"|m|min|mins|minute|minutes|h|hour|hours|d|day|days)"
+)
+
+
+def dedup_horizon(value: str) -> str:
+    """`value` when it is a duration Flink reads ('5 min', '90 s'), else ValueError."""
+    if not DURATION.fullmatch(value.strip()):
+        raise ValueError(
+            f"dedup horizon {value!r}: a number and a unit, e.g. '5 min', '90 s', '1 h'"
+        )
+    return value.strip()
 
 
 def domains_regex(domains: tuple[str, ...]) -> str:

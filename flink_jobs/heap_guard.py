@@ -32,7 +32,7 @@ def warning(used_after_gc: int, capacity: int, config: JobConfig) -> str | None:
         f"its old generation; heap {config.heap}). It will slow down, then fail with "
         "OutOfMemoryError and restart from its last checkpoint. Raise TWEETFLOW_FLINK_HEAP "
         f"(e.g. {_doubled(config.heap)}), keep fewer hashtag counters ({capacity_note}), "
-        "or remember tweet ids for less time (--set table.exec.state.ttl='2 min'); "
+        "or remember tweet ids for less time (--dedup-horizon '2 min'); "
         "docs/queries.md says what each costs."
     )
 

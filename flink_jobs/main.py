@@ -8,7 +8,8 @@ TWEETFLOW_KAFKA_SERVERS, TWEETFLOW_ES_HOSTS, TWEETFLOW_TOPIC and the credentials
 tweetflow/core/settings.py), TWEETFLOW_GROUP_ID for the consumer group, TWEETFLOW_ENRICHMENT
 (vectorized, the default as for `job run`, scalar or off) for the sentiment UDF,
 TWEETFLOW_HASHTAG_CAPACITY (`job run --hashtag-capacity`, default 10000) for the hashtag
-windows' memory bound. The
+windows' memory bound, TWEETFLOW_DEDUP_HORIZON (`job run --dedup-horizon`, default '5 min')
+for how long tweet ids are remembered. The
 connectors and tweetflow's functions are in the Flink distribution's lib/ (tweetflow's image,
 `tweetflow cluster up`). Checkpointing,
 the state backend, parallelism and restarts are the cluster's (its configuration, `flink run
@@ -21,7 +22,7 @@ import os
 from dataclasses import replace
 
 from flink_jobs import runtime
-from flink_jobs.config import JobConfig
+from flink_jobs.config import JobConfig, dedup_horizon
 from tweetflow.core.settings import Settings
 
 
@@ -36,6 +37,9 @@ def config_from_environment() -> JobConfig:
         enrichment=os.environ.get("TWEETFLOW_ENRICHMENT", "vectorized"),
         hashtag_capacity=int(
             os.environ.get("TWEETFLOW_HASHTAG_CAPACITY", JobConfig.hashtag_capacity)
+        ),
+        dedup_horizon=dedup_horizon(
+            os.environ.get("TWEETFLOW_DEDUP_HORIZON", JobConfig.dedup_horizon)
         ),
     )
 

@@ -104,8 +104,8 @@ def _defaults(config: JobConfig) -> dict[str, str]:
         "table.exec.source.idle-timeout": "0 ms" if config.bounded else config.source_idle_timeout,
         "execution.checkpointing.interval": "60 s" if config.bounded else "10 s",
         "execution.checkpointing.mode": config.checkpoint_mode,
-        # Only the duplicate-id filter and the latest profile per author keep state outside
-        # windows (windows clean up after themselves); the dead-letter counts opt out by hint.
+        # Only the latest profile per author keeps state outside windows and the duplicate
+        # filter (which forgets a minute at a time); the dead-letter counts opt out by hint.
         "table.exec.state.ttl": config.dedup_horizon,
         # Each INSERT is planned from its own copy of the views; without this, the projections
         # pushed into each copy keep them apart, and every query got its own duplicate filter

@@ -1,5 +1,5 @@
 -- How many records were dead-lettered, per reason (an upsert per reason). The counts are
--- kept for good, whatever the job's state TTL (it is the duplicate-id horizon).
+-- kept for good, whatever the job's state TTL (it is the duplicate horizon's length).
 INSERT INTO dead_letter_counts_es
 SELECT /*+ STATE_TTL('parsed_tweets' = '36500d') */ error_reason, COUNT(*)
 FROM parsed_tweets

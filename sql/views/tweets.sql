@@ -1,18 +1,17 @@
 -- The good tweets, each once: what every analytic query reads. A tweet whose id came by
 -- before (an archive replayed twice, a stream reconnect that re-sends) is dropped, so nothing
--- is counted twice; ids are remembered for the job's state TTL (table.exec.state.ttl, the
--- dedup horizon) of processing time. TALLY counts the good records before the filter
--- (tweetflow_tweetsReceived) and the tweets after it (tweetflow_tweetsUnique): the difference
--- is the duplicates dropped.
+-- is counted twice. FIRST_SEEN (sql/ddl/first_seen_function.sql) keeps the ids of each minute
+-- of event time until the watermark is the job's dedup horizon past that minute's end, then
+-- forgets the minute at once: a repeat is dropped if it comes before then, late or not. TALLY
+-- counts the tweets after the filter (tweetflow_tweetsUnique); received − unique is the
+-- duplicates dropped.
 CREATE TEMPORARY VIEW tweets AS
-SELECT TALLY('tweetsUnique', id_str) AS id_str, event_time, timestamp_ms, tweet_text, lang,
-    user_id, screen_name, user_name, followers_count, friends_count, statuses_count, verified,
-    location, description, hashtags, mentions, urls, cashtags, is_retweet, payload
-FROM (
-    SELECT *, ROW_NUMBER() OVER (
-        PARTITION BY TALLY('tweetsReceived', id_str) ORDER BY arrival ASC
-    ) AS rn
-    FROM parsed_tweets
-    WHERE error_reason IS NULL
-)
-WHERE rn = 1;
+SELECT TALLY('tweetsUnique', id_str) AS id_str, event_time, timestamp_ms,
+    tweet_text, lang, user_id, screen_name, user_name, followers_count, friends_count,
+    statuses_count, verified, location, description, hashtags, mentions, urls, cashtags,
+    is_retweet, payload
+FROM FIRST_SEEN(
+    tweets => TABLE received_tweets PARTITION BY id_bucket,
+    horizon => '${dedup_horizon}',
+    uid => 'first_seen'
+);

@@ -121,6 +121,13 @@ def test_peers_smoke() -> None:
     assert all(rate > 0 for rate in results["tweets_per_s"].values())
     assert results["results_equal"] == dict.fromkeys(computing, True)
     assert results["late_tweets"]["Quix Streams"] == 0
+    # What users run, on the same topic: every core query writes, live_tweets a document a tweet
+    whole = results["whole_job"]
+    assert set(whole) == set(peers.WHOLE_JOB)
+    with_live = whole["whole default job"]["documents_per_tweet"]
+    without_live = whole["whole job without live_tweets"]["documents_per_tweet"]
+    assert with_live - without_live == pytest.approx(1.0, abs=0.01)
+    assert all(run["tweets_per_s"] > 0 for run in whole.values())
 
 
 def test_profile_smoke() -> None:

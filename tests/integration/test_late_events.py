@@ -1,5 +1,7 @@
 """Late events on a live (unbounded) job: once windows have fired, tweets older than the
-watermark are dropped by every window and counted, one document each, in late_tweets."""
+watermark are dropped by every window and counted, one document each, in late_tweets; a late
+repeat of a tweet is dropped by the duplicate filter while its minute is within the horizon,
+and passes (as a late tweet) once the filter has forgotten that minute."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
     on_time = list(
         generate(
             SyntheticConfig(
-                seed=21, count=1200, per_second=10.0, start_ms=START_MS, out_of_order=0.0
+                seed=21, count=1800, per_second=10.0, start_ms=START_MS, out_of_order=0.0
             )
         )
     )
@@ -55,6 +57,9 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
         checkpoint_dir=tmp_path / "checkpoints",
         log_dir=tmp_path / "logs",
         queries=("tweet_rate", "late_tweets"),
+        # Three minutes of tweets: the first minute's ids are forgotten once the watermark
+        # passes 2:00, the third's are kept until 4:00.
+        dedup_horizon="1 min",
     )
     result = runtime.start(config)
     es = Elasticsearch(settings.es_url)
@@ -65,7 +70,7 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
             """the 2 s windows up to the watermark are in Elasticsearch"""
             es.indices.refresh(index=rate)
             return (
-                es.count(index=rate, body={"query": {"term": {"window_seconds": 2}}})["count"] >= 55
+                es.count(index=rate, body={"query": {"term": {"window_seconds": 2}}})["count"] >= 85
             )
 
         wait_for(windows_fired)
@@ -74,20 +79,26 @@ def test_late_tweets_are_dropped_by_windows_and_counted(stack: LocalStack, tmp_p
             {**t, "id_str": f"late-{n}", "timestamp_ms": START_MS + 1_000 + n}
             for n, t in enumerate(on_time[:5])
         ]
-        for tweet in late:
+        # Repeats, late for every window: of the first minute (forgotten: they pass) and of the
+        # third (remembered: dropped), before the watermark (past 2:50 by now).
+        forgotten = [t for t in on_time if t["timestamp_ms"] < START_MS + 60_000][:3]
+        remembered = [t for t in on_time if 125_000 < t["timestamp_ms"] - START_MS < 165_000][:3]
+        for tweet in [*late, *forgotten, *remembered]:
             sink.send(tweet)
         sink.close()
 
         def late_counted() -> bool:
-            """the five late tweets are in late_tweets"""
+            """the five late tweets and the three forgotten repeats are in late_tweets"""
             es.indices.refresh(index=f"{prefix}late_tweets")
-            return es.count(index=f"{prefix}late_tweets")["count"] == 5
+            return es.count(index=f"{prefix}late_tweets")["count"] >= 8
 
         wait_for(late_counted)
-        docs = es.search(index=f"{prefix}late_tweets", size=10)["hits"]["hits"]
-        assert {d["_id"] for d in docs} == {f"late-{n}" for n in range(5)}
+        time.sleep(3)  # a flush interval and more: a remembered repeat would be there by now
+        es.indices.refresh(index=f"{prefix}late_tweets")
+        docs = es.search(index=f"{prefix}late_tweets", size=20)["hits"]["hits"]
+        passed = {f"late-{n}" for n in range(5)} | {t["id_str"] for t in forgotten}
+        assert {d["_id"] for d in docs} == passed
         assert all(d["_source"]["watermark_at"] > d["_source"]["created_at"] for d in docs)
-        time.sleep(3)  # a flush interval and more: anything the windows would write is there
         es.indices.refresh(index=rate)
         first = es.search(
             index=rate,

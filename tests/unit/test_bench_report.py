@@ -38,6 +38,16 @@ def test_a_peer_stopped_at_the_limit_is_shown_with_what_it_read() -> None:
     assert "| Quix Streams | not finished in 7 min (530,000 tweets read) | | |" in section
     assert "| Other | not finished in 7 min | | |" in section
     assert "plots/peers_5000000.png" in section
+    assert "What users run" not in section  # a run from before the whole job's rows
+
+
+def test_a_catch_up_with_the_whole_jobs_rows_shows_them_apart_from_the_peers() -> None:
+    section = report.peers_section({
+        "count": 1_000_000, "tweets_per_s": {"tweetflow (Flink SQL)": 30_000.0},
+        "results_equal": {},
+        "whole_job": {"whole default job": {"tweets_per_s": 6_000.0, "documents_per_tweet": 1.07}},
+    })  # fmt: skip
+    assert "| tweetflow, whole default job | 6,000 | x0.200 | 1.07 |" in section
 
 
 def test_live_peers_rows_show_an_unknown_lag_as_a_dash() -> None:
@@ -214,3 +224,57 @@ def test_a_section_names_the_flink_and_elasticsearch_it_ran(
     assert section.rstrip().endswith(
         "Measured on 2026-12-07 with Flink 2.2.1, Elasticsearch 8.19.21."
     )
+
+
+def test_the_whole_jobs_catch_up_rows_are_against_the_four_queries_of_the_same_run() -> None:
+    def run(rate: float, per_tweet: float) -> dict[str, float]:
+        return {
+            "tweets_per_s": rate,
+            "documents": per_tweet * 300_000,
+            "documents_per_tweet": per_tweet,
+        }
+
+    section = report.peers_job_section({
+        "peers_job_zipf_50": {
+            "count": 300_000, "stream": "zipf", "per_second": 50.0,
+            "tweets_per_s": {"tweetflow (Flink SQL)": 20_000.0},
+            "whole_job": {
+                "whole default job": run(2_500.0, 1.19),
+                "whole job without live_tweets": run(5_000.0, 0.19),
+            },
+        },
+    })  # fmt: skip
+    assert "| zipf | 50 | 300,000 | 20,000 | 2,500 | x0.125 | 1.19 | 5,000 | x0.250 | 0.19 |" in (
+        section
+    )
+    assert "python -m bench.peers --only-tweetflow --stream zipf --per-second 50" in section
+
+
+def test_the_whole_jobs_sustained_rows_name_their_queries_and_stream() -> None:
+    found = {
+        "seconds": 60, "warmup_s": 30, "watermark_s": 1, "heap": "1g",
+        "checkpoint_interval": "10 s", "dedup_horizon": "5 min", "flink_options": [],
+        "queries": ["tweet_rate"], "query_set": "job_without_live", "stream": "zipf",
+        "rates": [_rate_row(5_700, 12_000, 1.8)],
+    }  # fmt: skip
+    section = report.sustained_job_section({"sustained_job_zipf": found})
+    assert "| sustained_job_zipf | whole job without live_tweets | zipf | 5,700 |" in section
+    assert "--queries job_without_live --stream zipf --name sustained_job_zipf" in section
+
+
+def test_a_profile_of_the_whole_job_says_so_and_shows_its_threads() -> None:
+    from flink_jobs.catalog import CORE_QUERIES
+
+    found = {
+        "count": 300_000, "seconds": 60.0, "samples": 2_000, "per_second": 50.0,
+        "queries": list(CORE_QUERIES),
+        "activities": {"window firing (merging slices)": 0.4, "duplicate filter": 0.05},
+        "threads": {"WindowAggregate -> Calc": 0.3, "Source: raw_tweets -> Calc -> Calc": 0.2},
+    }  # fmt: skip
+    section = report.profile_section(found)
+    assert "## Where the whole default job's time goes" in section
+    assert "python -m bench.profile --count 300000 --queries job --per-second 50" in section
+    assert "| WindowAggregate -> Calc | 30.0% |" in section
+    assert "bench/results/profile_job.collapsed" in section
+    peers = report.profile_section({**found, "queries": ["tweet_rate"]})
+    assert "## Where tweetflow's time goes" in peers and "ROW_NUMBER" in peers

@@ -203,13 +203,31 @@ def test_the_options_a_cluster_job_is_restarted_with_are_job_runs_own() -> None:
     from tweetflow.cli.job import Shape, _as_options
 
     shape = Shape(False, "off", "", 2, None, "200ms", "latest", ["users", "live_tweets"],
-                  ["a.b=x y"], 5000)  # fmt: skip
+                  ["a.b=x y"], 5000, "90 s")  # fmt: skip
     options = _as_options(shape)
     assert options == [
         "--enrichment", "off", "--watermark-delay", "2", "--refresh-interval", "200ms",
-        "--hashtag-capacity", "5000", "--without", "users", "--without", "live_tweets",
-        "--set", "a.b=x y",
+        "--hashtag-capacity", "5000", "--dedup-horizon", "90 s", "--without", "users",
+        "--without", "live_tweets", "--set", "a.b=x y",
     ]  # fmt: skip
     run = typer.main.get_command(app).commands["job"].commands["run"]  # type: ignore[attr-defined]
     known = {name for param in run.params for name in param.opts}
     assert {o for o in options if o.startswith("--")} <= known
+
+
+@pytest.mark.parametrize("command", [["job", "run"], ["job", "explain"]])
+def test_a_dedup_horizon_flink_cannot_read_is_refused_in_one_line(command: list[str]) -> None:
+    result = CliRunner().invoke(app, [*command, "--dedup-horizon", "5 minuets"], env=UNREACHABLE)
+    assert result.exit_code == 1, result.output
+    assert "dedup horizon '5 minuets': a number and a unit, e.g. '5 min'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_dedup_horizons_are_read_as_flink_reads_them() -> None:
+    from flink_jobs.config import dedup_horizon
+
+    for value in ("5 min", "90 s", "1 h", "300000 ms", "2min", " 10 minutes "):
+        assert dedup_horizon(value) == value.strip()
+    for value in ("", "5", "five min", "5 mins later", "-1 s", "1.5 h"):
+        with pytest.raises(ValueError, match="a number and a unit"):
+            dedup_horizon(value)

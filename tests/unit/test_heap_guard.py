@@ -22,7 +22,7 @@ def test_silent_until_the_old_generation_stays_nine_tenths_full() -> None:
     # every setting that changes it, with a value to try
     assert "TWEETFLOW_FLINK_HEAP (e.g. 2g)" in text
     assert "--hashtag-capacity 5000" in text
-    assert "table.exec.state.ttl" in text
+    assert "--dedup-horizon '2 min'" in text
 
 
 def test_an_unbounded_summary_is_named() -> None:

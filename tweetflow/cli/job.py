@@ -106,6 +106,26 @@ HashtagCapacityOption = Annotated[
     ),
 ]
 
+
+def _dedup_horizon(value: str | None) -> str | None:
+    """Refuses a horizon Flink cannot read at the command line."""
+    from flink_jobs.config import dedup_horizon
+
+    try:
+        return None if value is None else dedup_horizon(value)
+    except ValueError as exc:
+        fail(str(exc))
+
+
+DedupHorizonOption = Annotated[
+    str | None,
+    typer.Option(
+        help="how long a tweet id is remembered to drop its repeats: until the watermark is "
+        "this far past its minute (default '5 min'; about 190 bytes of heap per id)",
+        callback=_dedup_horizon,
+    ),
+]
+
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -130,6 +150,7 @@ class Shape:
     without: list[str] | None
     set_option: list[str] | None
     hashtag_capacity: int | None = None
+    dedup_horizon: str | None = None
 
 
 def _as_options(shape: Shape) -> list[str]:
@@ -143,6 +164,7 @@ def _as_options(shape: Shape) -> list[str]:
         ("--flush-interval", shape.flush_interval),
         ("--refresh-interval", shape.refresh_interval),
         ("--hashtag-capacity", shape.hashtag_capacity),
+        ("--dedup-horizon", shape.dedup_horizon),
     )
     options += [part for name, value in named if value is not None for part in (name, str(value))]
     options += [part for query in shape.without or [] for part in ("--without", query)]
@@ -180,6 +202,8 @@ def _shaped(config: JobConfig, shape: Shape) -> JobConfig:
         config = replace(config, queries=catalog.core_queries_without(shape.without))
     if shape.hashtag_capacity is not None:
         config = replace(config, hashtag_capacity=shape.hashtag_capacity)
+    if shape.dedup_horizon is not None:
+        config = replace(config, dedup_horizon=shape.dedup_horizon)
     return config
 
 
@@ -221,6 +245,7 @@ def job_run(
     without: WithoutOption = None,
     set_option: SetOption = None,
     hashtag_capacity: HashtagCapacityOption = None,
+    dedup_horizon: DedupHorizonOption = None,
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
@@ -230,7 +255,8 @@ def job_run(
     from tweetflow.core import reachable
 
     shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
-                  refresh_interval, start, without, set_option, hashtag_capacity)  # fmt: skip
+                  refresh_interval, start, without, set_option, hashtag_capacity,
+                  dedup_horizon)  # fmt: skip
     settings = console.settings()
     stack = LocalStack(settings)
     try:  # before anything is built or started: seconds, not a silent wait
@@ -412,12 +438,14 @@ def job_explain(
     without: WithoutOption = None,
     set_option: SetOption = None,
     hashtag_capacity: HashtagCapacityOption = None,
+    dedup_horizon: DedupHorizonOption = None,
 ) -> None:
     """Print the optimized plan of the job `job run` runs with the same options."""
     from flink_jobs import runtime
 
     shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
-                  refresh_interval, start, without, set_option, hashtag_capacity)  # fmt: skip
+                  refresh_interval, start, without, set_option, hashtag_capacity,
+                  dedup_horizon)  # fmt: skip
     stack = LocalStack(console.settings())
     try:
         config = _shaped(stack.job_config(archive=bool(archive)), shape)
