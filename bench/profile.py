@@ -45,6 +45,9 @@ ACTIVITIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("records between operators", r"RecordWriter|SpanningRecordDeserializer|NonSpanningWr"),
         ("window firing (merging slices)", r"onEventTime|fireWindow"),
         ("window aggregation (accumulating)", r"WindowAggOperator|WindowBuffer"),
+        # Chained after the duplicate filter in the whole job: charged to themselves.
+        ("words of word_counts (SPLIT)", r"splitByWholeSeparator"),
+        ("UNNEST of hashtags, words, mentions, urls (Correlate)", r"StreamExecCorrelate"),
         ("duplicate filter", r"Deduplicat|FirstSeen"),
         (
             "Kafka source (fetch, raw format)",
