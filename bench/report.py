@@ -1,8 +1,9 @@
 """bench/RESULTS.md, assembled from the newest full runs of the benchmarks that feed it
-(bench/results/peers.json, peers_<count>.json, profile.json, tuning.json, sustained.json,
-sustained_long*.json, live_peers.json, cost_growth.json): each of them rewrites the report
-when it finishes, so the file always shows the machine, the versions and every figure
-measured.
+(bench/results/peers.json, peers_<count>.json, peers_job_*.json, profile.json,
+profile_job.json, tuning.json, revisions*.json, sustained.json, sustained_long*.json,
+sustained_job*.json, live_peers.json, cost_growth.json, job_scale*.json): each of them
+rewrites the report when it finishes, so the file always shows the machine, the versions and
+every figure measured.
 
 The raw results stay on the machine that measured them (bench/results/ is not committed), so
 a checkout holds only the report: a section whose results file is missing keeps its text from
