@@ -103,8 +103,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 stack, topics[distinct], tmp, count
             )
         largest = topics[cardinalities[-1]]
-        middle = topics[cardinalities[len(cardinalities) // 2]]
-        print("  parallelism 2, and the RocksDB state backend, at the largest cardinality")
+        middling = cardinalities[len(cardinalities) // 2]
+        middle = topics[middling]
+        print(f"  parallelism 2 at {middling:,} distinct hashtags, RocksDB at {largest}")
         results["parallelism_2"] = one_run(stack, middle, tmp, count, parallelism=2)
         results["rocksdb"] = one_run(stack, largest, tmp, count, state_backend="rocksdb")
 
