@@ -74,19 +74,17 @@ def produce(
     The zipf stream redraws each tweet's hashtags (bench/streams.py)."""
     from producer import pipeline
     from producer.kafka_sink import open_sink
-    from producer.pipeline import RawRecord
-    from producer.synthetic import SyntheticConfig, generate
+    from producer.synthetic import SyntheticConfig, synthetic_records
 
     sink = open_sink("confluent-kafka", bootstrap, topic)
     config = SyntheticConfig(
         seed=seed, count=int(rate * seconds), start_ms=int(time.time() * 1000), per_second=rate,
         out_of_order=0.0,
     )  # fmt: skip
-    tag = zipf_tagger(seed) if stream == "zipf" else (lambda tweet: tweet)
-    records = (
-        RawRecord(f"synthetic:{n}", tag(tweet), canonical=True)
-        for n, tweet in enumerate(generate(config))
-    )
+    records = synthetic_records(config)
+    if stream == "zipf":
+        tag = zipf_tagger(seed)
+        records = (replace(r, value=tag(r.value)) for r in records)  # type: ignore[arg-type]
     pipeline.run(records, sink, rate=rate)
     sink.close()
 
@@ -286,19 +284,9 @@ def run_rates(
                 stream)  # fmt: skip
     rows: list[dict[str, Any]] = []
     for rate in rates:
-        rows.append(
-            one_rate(
-                bootstrap,
-                topic,
-                offsets,
-                watcher,
-                rate,
-                seconds,
-                next(seeds),
-                settle_limit_s,
-                stream,
-            )
-        )
+        row = one_rate(bootstrap, topic, offsets, watcher, rate, seconds, next(seeds),
+                       settle_limit_s, stream)  # fmt: skip
+        rows.append(row)
         print(f"  {_line(rows[-1])}", flush=True)
         if not rows[-1]["lag_bounded"]:
             break
