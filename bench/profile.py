@@ -39,6 +39,8 @@ ACTIVITIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("JSON functions (JSON_VALUE, JSON_QUERY, IS JSON)", r"SqlJsonUtils|jsonpath"),
         ("tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)", r"^tweetflow\.flink\.Tweet"),
+        ("trending: a tweet's keys (TREND_KEYS)", r"^tweetflow\.flink\.TrendKeys"),
+        ("trending: scores and phases (TRENDING)", r"^tweetflow\.flink\.Trend(ing|\$)"),
         ("Elasticsearch sink", r"elasticsearch"),
         ("checkpointing", r"[Cc]heckpoint|snapshotState"),
         ("window top-N", r"WindowRank|TopNBuffer"),

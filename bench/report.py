@@ -62,6 +62,7 @@ def write() -> Path:
         ("cost_growth", cost_growth_section, _load("cost_growth")),
         ("job_scale", job_scale_section, _load("job_scale")),
         *((stem, job_scale_section, _load(stem)) for stem in _job_scale_sizes(stems)),
+        ("trending", trending_section, _load("trending")),
         # Hand-written figures from before the benchmarks wrote this report: kept as they are.
         ("earlier", _never_measured, None),
     ]
@@ -245,7 +246,7 @@ def profile_section(found: dict[str, Any]) -> str:
         f"| {name.replace('|', '/')} | {share:.1%} |"
         for name, share in list(found["threads"].items())[:8]
     )
-    whole = set(found.get("queries", ())) >= set(CORE_QUERIES)
+    whole = set(found.get("queries", ())) >= set(CORE_QUERIES) - {"trending"}
     density = found.get("per_second", TWITTER_AVERAGE_RATE)
     command = f"python -m bench.profile --count {found['count']}"
     command += f" --queries job --per-second {density:.0f}" if whole else ""
@@ -281,7 +282,7 @@ and charges each sample to what its stack was doing; the collapsed stacks
 | thread (operators chained in it) | share of CPU samples |
 | --- | ---: |
 {threads}
-{history}
+{history}{_before_trending(found) if whole else ""}
 """
 
 
@@ -529,7 +530,7 @@ from a Zipf law over 1,000,000 names, `bench/streams.py`). Run by:
 {lines}
 
 {JOB_HEADER}
-{table}
+{table}{_before_trending(*runs.values())}
 """
 
 
@@ -584,7 +585,7 @@ average, 5,700, or a sparse 50, where each tweet lands in many more windows). Ru
 {lines}
 
 {CATCH_UP_HEADER}
-{table}
+{table}{_before_trending(*runs.values())}
 """
 
 
@@ -595,7 +596,30 @@ def _queries(found: dict[str, Any]) -> str:
     queries = found.get("queries") or []
     if set(queries) >= set(CORE_QUERIES):
         return "the whole default job (every core query)"
+    if set(queries) >= set(CORE_QUERIES) - {"trending"}:
+        return "the whole default job of its day (every core query but trending, added since)"
     return f"{len(queries)} queries only, not the whole job ({', '.join(queries)})"
+
+
+# The day trending joined the default job: whole-job figures from before ran one query fewer.
+TRENDING_SINCE = "2026-12-08"
+
+
+def _before_trending(*runs: dict[str, Any]) -> str:
+    """A caveat for whole-job figures measured before the default job had trending."""
+    old = [
+        run
+        for run in runs
+        if "trending" not in run.get("queries", ())
+        and run.get("measured_on", TRENDING_SINCE) < TRENDING_SINCE
+    ]
+    if not old:
+        return ""
+    return (
+        "\n\nMeasured before trending joined the default job: these whole-job figures are of\n"
+        "every core query of their day, trending not among them (`python -m bench.revisions\n"
+        "--queries job` against a revision before it measures what it adds)."
+    )
 
 
 def _sustained_settings(found: dict[str, Any]) -> dict[str, str]:
@@ -820,5 +844,66 @@ stopped at the limit: what it wrote until then); per window: documents of that r
 its distinct windows.
 
 {JOB_SCALE_HEAD}
+{chr(10).join(rows)}{_before_trending(found)}
+"""
+
+
+TRENDING_HEAD = (
+    "| ranking | recall | precision at 10 | lead median s | lead p90 s | evergreen rows "
+    "| spam rows | campaigns ranked |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+TRENDING_ROWS = {
+    "trending": "trending: hashtags, words, phrases",
+    "trending_hashtags": "trending: its hashtags only",
+    "top_hour": "top hashtags, last hour",
+    "top_5min": "top hashtags, last 5 minutes",
+}
+
+
+def trending_section(found: dict[str, Any]) -> str:
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    def secs(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.0f}"
+
+    rows = []
+    for name, label in TRENDING_ROWS.items():
+        m = found["rankings"][name]
+        rows.append(
+            f"| {label} | {pct(m['recall'])} ({m['found']} of {m['bursts']}) | "
+            f"{pct(m['precision'])} | {secs(m['lead_median_s'])} | {secs(m['lead_p90_s'])} | "
+            f"{m['evergreen_rows']:,} | {m['spam_rows']:,} | "
+            f"{m['campaigns_ranked']} of {m['campaigns']} |"
+        )
+    labels = found["labels"]
+    kinds = {k: sum(1 for e in labels if e["kind"] == k) for k in ("burst", "evergreen", "spam")}
+    campaigns = sum(1 for e in labels if e["kind"] == "campaign")
+    runs = found["runs"]
+
+    def rate(run: dict[str, Any]) -> str:
+        return f"{run['tweets_per_s']:,.0f} tweets/s" if run["finished"] else "did not finish"
+
+    return f"""
+## Trending against plain top-N, on planted events
+
+`python -m bench.trending`: {found["tweets"]:,} tweets over {found["minutes"]} minutes of event
+time: the default generator at {found["per_second"]:g} tweets per second (its own trending tag
+left out) with producer/planted.py's labelled events on top: {kinds["burst"]} bursts (hashtags
+and two-word phrases alternating; ramps of 1 to 10 minutes, peaks of 30 to 300 tweets a minute,
+each from a different author), {kinds["evergreen"]} evergreen tags (150 tweets a minute all
+along), {kinds["spam"]} single-account spam floods (120 a minute for 10 minutes) and
+{campaigns} copy-paste campaigns (60 new accounts a minute for 5 minutes, the same text). Two
+bounded runs of the job, each in a process of its own: `trending` beside `top_hashtags` (one
+hour sliding by the minute; {rate(runs["trending"])}), then `top_hashtags` over 5 minutes
+sliding by the minute ({rate(runs["top_5min"])}); each ranking's top 10 per minute, after a
+30-minute warm-up. Recall: bursts ranked during their life (top-N ranks hashtags only, so its
+rows count hashtag bursts, as "its hashtags only" does for trending). Precision at 10: ranked
+rows that are a burst's (its key; for a phrase, also its words and the phrases they form)
+within its life plus 5 minutes; a campaign's rows are left out of it and counted apart. Lead
+time: seconds from a burst's onset to the end of the first minute that ranks it. Evergreen and
+spam: rows of those tags.
+
+{TRENDING_HEAD}
 {chr(10).join(rows)}
 """

@@ -13,6 +13,8 @@ FUNCTIONS = (
     "ddl/tweet_fields_function.sql",
     "ddl/hashtag_summary_function.sql",
     "ddl/first_seen_function.sql",
+    "ddl/trend_keys_function.sql",
+    "ddl/trending_function.sql",
 )
 SOURCE_DDL = ("ddl/raw_tweets.sql", "ddl/es_defaults.sql")
 ES_CREDENTIALS = "ddl/es_credentials.sql"
@@ -68,6 +70,11 @@ QUERIES: dict[str, Query] = {
     "related_hashtags": Query(("ddl/related_hashtags_es.sql",), ("queries/related_hashtags.sql",)),
     "influencers": Query(("ddl/influencers_es.sql",), ("queries/influencers.sql",)),
     "word_counts": Query(("ddl/word_counts_es.sql",), ("queries/word_counts.sql",)),
+    "trending": Query(
+        ("ddl/trending_es.sql",),
+        ("queries/trending.sql",),
+        ("views/tweet_trend_keys.sql", "views/trend_buckets.sql", "views/trends.sql"),
+    ),
     "tracked": Query(
         ("ddl/tracked_kafka.sql", "ddl/tracked_counts_es.sql"),
         ("queries/tracked_route.sql", "queries/tracked_counts.sql"),

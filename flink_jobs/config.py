@@ -97,6 +97,19 @@ class JobConfig:
     top_influencers: int = 5
     top_words: int = 20
     stop_words: str = STOP_WORDS
+    # trending (docs/queries.md): buckets of trend_slide_s; a baseline of distinct authors per
+    # bucket weighted over about trend_span_buckets; a key trends from trend_enter_score with
+    # at least trend_min_authors and until it falls below trend_exit_score; the top_trends
+    # best per bucket. Buckets with fewer than trend_floor authors count as none, and a key is
+    # forgotten trend_memory_buckets after its last bucket.
+    trend_slide_s: int = 60
+    trend_span_buckets: int = 30
+    trend_min_authors: int = 10
+    trend_enter_score: float = 5.0
+    trend_exit_score: float = 2.0
+    trend_floor: int = 2
+    trend_memory_buckets: int = 120
+    top_trends: int = 10
     tracked_terms: tuple[str, ...] = ("flink", "kafka", "streaming")
     tracked_domains: tuple[str, ...] = ()  # empty: any tweet; else only tweets linking there
     es_replicas: int = 0
@@ -277,6 +290,14 @@ class JobConfig:
             "summary_influencers": self.top_influencers if "influencers" in self.queries else 0,
             "top_words": self.top_words,
             "stop_words": self.stop_words,
+            "trend_slide_s": self.trend_slide_s,
+            "trend_span_buckets": self.trend_span_buckets,
+            "trend_min_authors": self.trend_min_authors,
+            "trend_enter_score": self.trend_enter_score,
+            "trend_exit_score": self.trend_exit_score,
+            "trend_floor": self.trend_floor,
+            "trend_memory_buckets": self.trend_memory_buckets,
+            "top_trends": self.top_trends,
             "kafka_tracked_topic": f"{self.kafka_topic}.tracked",
             "tracked_terms": ",".join(t.strip().lower() for t in self.tracked_terms if t.strip()),
             "tracked_domains_regex": domains_regex(self.tracked_domains),

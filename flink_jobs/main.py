@@ -9,7 +9,8 @@ tweetflow/core/settings.py), TWEETFLOW_GROUP_ID for the consumer group, TWEETFLO
 (vectorized, the default as for `job run`, scalar or off) for the sentiment UDF,
 TWEETFLOW_HASHTAG_CAPACITY (`job run --hashtag-capacity`, default 10000) for the hashtag
 windows' memory bound, TWEETFLOW_DEDUP_HORIZON (`job run --dedup-horizon`, default '5 min')
-for how long tweet ids are remembered. The
+for how long tweet ids are remembered, TWEETFLOW_TREND_SLIDE and TWEETFLOW_TREND_MIN_AUTHORS
+(`job run --trend-slide`, `--trend-min-authors`) for trending. The
 connectors and tweetflow's functions are in the Flink distribution's lib/ (tweetflow's image,
 `tweetflow cluster up`). Checkpointing,
 the state backend, parallelism and restarts are the cluster's (its configuration, `flink run
@@ -40,6 +41,10 @@ def config_from_environment() -> JobConfig:
         ),
         dedup_horizon=dedup_horizon(
             os.environ.get("TWEETFLOW_DEDUP_HORIZON", JobConfig.dedup_horizon)
+        ),
+        trend_slide_s=int(os.environ.get("TWEETFLOW_TREND_SLIDE", JobConfig.trend_slide_s)),
+        trend_min_authors=int(
+            os.environ.get("TWEETFLOW_TREND_MIN_AUTHORS", JobConfig.trend_min_authors)
         ),
     )
 

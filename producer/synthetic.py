@@ -10,6 +10,7 @@ Entities are built with the text, so they always agree with what the text says.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import math
 import random
@@ -20,6 +21,7 @@ from typing import Any
 
 from producer.convert import SCHEMA_VERSION, created_at_v1
 from producer.pipeline import RawRecord
+from producer.planted import PlantedEvent, planted_tweets
 
 HEAD_TAGS = (
     "flink", "kafka", "streaming", "python", "data", "sql", "elasticsearch", "grafana",
@@ -57,13 +59,16 @@ class SyntheticConfig:
     hashtags: int = 2_000
     clusters: int = 60
     zipf_s: float = 1.1
-    trending_tag: str = "breaking"
+    trending_tag: str = "breaking"  # empty: none
     trending_at: float = 0.3  # fraction of the run where the burst starts (count given)
     trending_span: float = 0.2  # fraction of the run over which it rises and fades
     out_of_order: float = 0.02  # share shifted back within the watermark bound
     out_of_order_max_ms: int = 3_000
     late: float = 0.0  # share shifted back beyond any reasonable bound
     late_ms: int = 120_000
+    # Labelled events whose tweets are added to the background's (producer/planted.py); count
+    # counts the background's tweets only.
+    events: tuple[PlantedEvent, ...] = ()
 
 
 class _Zipf:
@@ -128,97 +133,108 @@ def generate(config: SyntheticConfig) -> Iterator[dict[str, Any]]:
     id_base = config.first_id
     if id_base is None:
         id_base = 1_900_000_000_000_000_000 + (config.seed % 1_000_000) * 1_000_000_000
-    created_second, created_at = -1, ""  # formatting a date costs more than most of a tweet
-    burst_center = burst_width = 0.0
-    if config.count:
-        # A trending tag that rises and fades (a bell over trending_span of the run).
-        burst_center = config.count * (config.trending_at + config.trending_span / 2)
-        burst_width = max(config.count * config.trending_span / 4, 1.0)
 
-    for n in itertools.count():
-        if config.count is not None and n >= config.count:
-            return
-        author_index = author_pick.sample(rng)
-        author = public_users[author_index]
-        lang = users[author_index]["lang"]
-        timestamp_ms = config.start_ms + int(n * gap_ms)
-        roll = rng.random()
-        if roll < config.late:
-            timestamp_ms -= config.late_ms
-        elif roll < config.late + config.out_of_order:
-            timestamp_ms -= rng.randint(1, config.out_of_order_max_ms)
+    def background() -> Iterator[dict[str, Any]]:
+        created_second, created_at = -1, ""  # formatting a date costs more than most of a tweet
+        burst_center = burst_width = 0.0
+        if config.count and config.trending_tag:
+            # A trending tag that rises and fades (a bell over trending_span of the run).
+            burst_center = config.count * (config.trending_at + config.trending_span / 2)
+            burst_width = max(config.count * config.trending_span / 4, 1.0)
 
-        cluster = clusters[cluster_pick.sample(rng)]
-        tags: list[str] = []
-        for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 2, 3))):
-            tag = cluster[min(in_cluster_pick.sample(rng), len(cluster) - 1)]
-            if tag not in tags:
-                tags.append(tag)
-        if burst_width:
-            distance = (n - burst_center) / burst_width
-            if distance * distance < 16 and rng.random() < 0.6 * math.exp(-distance * distance):
-                tags.insert(0, config.trending_tag)
-        body = rng.choices(words[lang], k=rng.randint(3, 10))
-        mentions, urls, symbols = [], [], []
-        if rng.random() < 0.15:
-            mentioned = public_users[author_pick.sample(rng)]["screen_name"]
-            mentions.append(mentioned)
-            body.insert(0, f"@{mentioned}")
-        if rng.random() < 0.03:
-            symbol = rng.choice(CASHTAGS)
-            symbols.append(symbol)
-            body.append(f"${symbol}")
-        if rng.random() < 0.2:
-            url = f"https://{rng.choice(DOMAINS)}/{rng.randint(1, 10**6)}"
-            urls.append(url)
-            body.append(url)
-        body += [f"#{tag}" for tag in tags]
-        text = " ".join(body)
+        for n in itertools.count():
+            if config.count is not None and n >= config.count:
+                return
+            author_index = author_pick.sample(rng)
+            author = public_users[author_index]
+            lang = users[author_index]["lang"]
+            timestamp_ms = config.start_ms + int(n * gap_ms)
+            roll = rng.random()
+            if roll < config.late:
+                timestamp_ms -= config.late_ms
+            elif roll < config.late + config.out_of_order:
+                timestamp_ms -= rng.randint(1, config.out_of_order_max_ms)
 
-        kind = rng.random()
-        retweeted = quoted = reply_to = None
-        if kind < 0.25 and recent:
-            retweeted = rng.choice(recent)
-            text = f"RT @{retweeted[1]}: {text}"
-            mentions.insert(0, retweeted[1])
-        elif kind < 0.35 and recent:
-            reply_to = rng.choice(recent)
-            text = f"@{reply_to[1]} {text}"
-            mentions.insert(0, reply_to[1])
-        elif kind < 0.40 and recent:
-            quoted = rng.choice(recent)
+            cluster = clusters[cluster_pick.sample(rng)]
+            tags: list[str] = []
+            for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 2, 3))):
+                tag = cluster[min(in_cluster_pick.sample(rng), len(cluster) - 1)]
+                if tag not in tags:
+                    tags.append(tag)
+            if burst_width:
+                distance = (n - burst_center) / burst_width
+                if distance * distance < 16 and rng.random() < 0.6 * math.exp(-distance * distance):
+                    tags.insert(0, config.trending_tag)
+            body = rng.choices(words[lang], k=rng.randint(3, 10))
+            mentions, urls, symbols = [], [], []
+            if rng.random() < 0.15:
+                mentioned = public_users[author_pick.sample(rng)]["screen_name"]
+                mentions.append(mentioned)
+                body.insert(0, f"@{mentioned}")
+            if rng.random() < 0.03:
+                symbol = rng.choice(CASHTAGS)
+                symbols.append(symbol)
+                body.append(f"${symbol}")
+            if rng.random() < 0.2:
+                url = f"https://{rng.choice(DOMAINS)}/{rng.randint(1, 10**6)}"
+                urls.append(url)
+                body.append(url)
+            body += [f"#{tag}" for tag in tags]
+            text = " ".join(body)
 
-        id_str = str(id_base + n)
-        if timestamp_ms // 1000 != created_second:
-            created_second = timestamp_ms // 1000
-            created_at = created_at_v1(timestamp_ms)
-        if retweeted is None:
-            recent.append((id_str, author["screen_name"]))
-            if len(recent) > 500:
-                recent.pop(0)
-        yield {
-            "schema_version": SCHEMA_VERSION,
-            "id_str": id_str,
-            "created_at": created_at,
-            "timestamp_ms": timestamp_ms,
-            "text": text,
-            "lang": lang,
-            "source": "tweetflow-synthetic",
-            "user": author,
-            "entities": {
-                "hashtags": [{"text": t} for t in tags],
-                "user_mentions": [{"screen_name": m} for m in mentions],
-                "urls": [{"expanded_url": u} for u in urls],
-                "symbols": [{"text": s} for s in symbols],
-            },
-            "retweeted_status": (
-                {"id_str": retweeted[0], "screen_name": retweeted[1]} if retweeted else None
-            ),
-            "is_quote_status": quoted is not None,
-            "quoted_status_id_str": quoted[0] if quoted else None,
-            "in_reply_to_screen_name": reply_to[1] if reply_to else None,
-            "in_reply_to_status_id_str": reply_to[0] if reply_to else None,
-        }
+            kind = rng.random()
+            retweeted = quoted = reply_to = None
+            if kind < 0.25 and recent:
+                retweeted = rng.choice(recent)
+                text = f"RT @{retweeted[1]}: {text}"
+                mentions.insert(0, retweeted[1])
+            elif kind < 0.35 and recent:
+                reply_to = rng.choice(recent)
+                text = f"@{reply_to[1]} {text}"
+                mentions.insert(0, reply_to[1])
+            elif kind < 0.40 and recent:
+                quoted = rng.choice(recent)
+
+            id_str = str(id_base + n)
+            if timestamp_ms // 1000 != created_second:
+                created_second = timestamp_ms // 1000
+                created_at = created_at_v1(timestamp_ms)
+            if retweeted is None:
+                recent.append((id_str, author["screen_name"]))
+                if len(recent) > 500:
+                    recent.pop(0)
+            yield {
+                "schema_version": SCHEMA_VERSION,
+                "id_str": id_str,
+                "created_at": created_at,
+                "timestamp_ms": timestamp_ms,
+                "text": text,
+                "lang": lang,
+                "source": "tweetflow-synthetic",
+                "user": author,
+                "entities": {
+                    "hashtags": [{"text": t} for t in tags],
+                    "user_mentions": [{"screen_name": m} for m in mentions],
+                    "urls": [{"expanded_url": u} for u in urls],
+                    "symbols": [{"text": s} for s in symbols],
+                },
+                "retweeted_status": (
+                    {"id_str": retweeted[0], "screen_name": retweeted[1]} if retweeted else None
+                ),
+                "is_quote_status": quoted is not None,
+                "quoted_status_id_str": quoted[0] if quoted else None,
+                "in_reply_to_screen_name": reply_to[1] if reply_to else None,
+                "in_reply_to_status_id_str": reply_to[0] if reply_to else None,
+            }
+
+    stream = background()
+    if config.events:
+        # Planted tweets' ids follow far behind the background's, which never reach them.
+        planted = planted_tweets(
+            config.events, public_users, words["en"], config.seed, id_base + 10**12
+        )
+        stream = heapq.merge(stream, planted, key=lambda t: t["timestamp_ms"])
+    yield from stream
 
 
 def tweets(

@@ -48,6 +48,7 @@ SHOWN = (
     "live_tweets",
     "top_mentions",
     "top_domains",
+    "trending",
     "sentiment",
     "hashtag_sentiment",
 )
@@ -77,8 +78,8 @@ def target(
     }
 
 
-def metric(kind: str, field: str = "", **settings: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"id": "1", "type": kind}
+def metric(kind: str, field: str = "", ident: str = "1", **settings: str) -> dict[str, Any]:
+    found: dict[str, Any] = {"id": ident, "type": kind}
     if field:
         found["field"] = field
     if settings:
@@ -148,6 +149,7 @@ def tweets_dashboard() -> dict[str, Any]:
     tracked = "tweetflow-tracked-counts"
     mood, mentions = "tweetflow-sentiment", "tweetflow-top-mentions"
     domains = "tweetflow-top-domains"
+    trends = "tweetflow-trending"
     panels = [
         panel(
             "timeseries",
@@ -172,11 +174,42 @@ def tweets_dashboard() -> dict[str, Any]:
             timeFrom="1m",
         ),
         panel(
+            "table",
+            "Trending now (newest minute, by score)",
+            trends,
+            target(
+                trends,
+                ENDED,
+                [
+                    metric("max", "score"),
+                    metric("max", "authors", ident="4"),
+                    metric("max", "baseline", ident="5"),
+                ],
+                [*newest_window("term", 10), terms("phase", 1, "_term", "6")],
+            ),
+            (0, 18, 12, 9),
+        ),
+        panel(
+            "table",
+            "Trending now: distinct authors per minute (last 30 minutes)",
+            trends,
+            target(
+                trends,
+                ENDED,
+                [metric("max", "authors")],
+                [terms("term", 10, "1", "3"), histogram(trends, "1m")],
+            ),
+            (12, 18, 12, 9),
+            timeFrom="30m",
+            # One row per trend, its volume as a sparkline.
+            transformations=[{"id": "timeSeriesTable", "options": {}}],
+        ),
+        panel(
             "barchart",
             "Top hashtags, last hour",
             tops,
             target(tops, ENDED, [metric("max", "tweets")], newest_window("hashtag", 10)),
-            (0, 18, 8, 9),
+            (0, 27, 8, 9),
         ),
         panel(
             "barchart",
@@ -188,14 +221,14 @@ def tweets_dashboard() -> dict[str, Any]:
                 [metric("max", "tweets")],
                 newest_window("screen_name", 5),
             ),
-            (8, 18, 8, 9),
+            (8, 27, 8, 9),
         ),
         panel(
             "piechart",
             "Languages",
             langs,
             target(langs, "", [metric("sum", "tweets")], [terms("lang", 20, "1", "2")]),
-            (16, 18, 8, 9),
+            (16, 27, 8, 9),
         ),
         panel(
             "timeseries",
@@ -207,28 +240,28 @@ def tweets_dashboard() -> dict[str, Any]:
                 [metric("sum", "tweets")],
                 [terms("term", 20, "1", "3"), histogram(tracked, "1m")],
             ),
-            (0, 27, 24, 8),
+            (0, 36, 24, 8),
         ),
         panel(
             "timeseries",
             "Sentiment per minute (average compound score, English tweets)",
             mood,
             target(mood, "", [metric("avg", "avg_compound")], [histogram(mood, "1m")]),
-            (0, 35, 8, 8),
+            (0, 44, 8, 8),
         ),
         panel(
             "barchart",
             "Most mentioned users, last minute",
             mentions,
             target(mentions, ENDED, [metric("max", "mentions")], newest_window("mention", 10)),
-            (8, 35, 8, 8),
+            (8, 44, 8, 8),
         ),
         panel(
             "barchart",
             "Most linked domains, last minute",
             domains,
             target(domains, ENDED, [metric("max", "links")], newest_window("domain", 10)),
-            (16, 35, 8, 8),
+            (16, 44, 8, 8),
         ),
     ]
     return dashboard("tweetflow-tweets", "tweetflow · Tweets", panels, [])

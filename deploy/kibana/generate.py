@@ -385,6 +385,31 @@ def objects() -> list[dict[str, Any]]:
         "domain",
         10,
     )
+    trending = visualization(
+        "tweetflow-trending-table",
+        "Trending now (newest minute, by score)",
+        "tweetflow-trending",
+        "table",
+        [
+            agg("1", "max", "metric", field="score"),
+            agg("4", "max", "metric", field="authors"),
+            agg("5", "max", "metric", field="baseline"),
+            terms("2", "window_start", 1, "_key", "bucket"),
+            terms("3", "term", 10, "1", "bucket"),
+            terms("6", "phase", 1, "_key", "bucket"),
+        ],
+        TABLE_PARAMS,
+        query=ENDED,
+    )
+    trend_volume = line(
+        "tweetflow-trending-volume",
+        "Trending now: distinct authors per minute",
+        "tweetflow-trending",
+        agg("1", "max", "metric", field="authors"),
+        "1m",
+        split=[terms("3", "term", 10, "1", "group")],
+        query=ENDED,
+    )
     tag_mood = line(
         "tweetflow-hashtag-sentiment-per-minute",
         "Sentiment of the hashtag per minute (average compound score)",
@@ -421,16 +446,18 @@ def objects() -> list[dict[str, Any]]:
     )
     tweets_board = dashboard("tweetflow-tweets", "tweetflow · Tweets", [
         (rate, (0, 0, 32, 15)), (rolling, (32, 0, 16, 15)), (live, (0, 15, 48, 18)),
-        (tops, (0, 33, 16, 15)), (authors, (16, 33, 16, 15)), (langs, (32, 33, 16, 15)),
-        (tracked, (0, 48, 48, 15)), (mood, (0, 63, 16, 15)), (mentions, (16, 63, 16, 15)),
-        (domains, (32, 63, 16, 15)),
+        (trending, (0, 33, 24, 15)), (trend_volume, (24, 33, 24, 15)),
+        (tops, (0, 48, 16, 15)), (authors, (16, 48, 16, 15)), (langs, (32, 48, 16, 15)),
+        (tracked, (0, 63, 48, 15)), (mood, (0, 78, 16, 15)), (mentions, (16, 78, 16, 15)),
+        (domains, (32, 78, 16, 15)),
     ])  # fmt: skip
     hashtag_board = dashboard("tweetflow-hashtag", "tweetflow · Hashtag", [
         (control, (0, 0, 48, 6)), (tagged, (0, 6, 48, 18)), (related, (0, 24, 24, 15)),
         (influencers, (24, 24, 24, 15)), (volume, (0, 39, 24, 15)), (tag_mood, (24, 39, 24, 15)),
     ])  # fmt: skip
     views = [data_view(view_id) for view_id in DATA_VIEWS]
-    visuals = [rate, rolling, live, tops, authors, langs, tracked, mood, mentions, domains]
+    visuals = [rate, rolling, live, trending, trend_volume, tops, authors, langs, tracked, mood]
+    visuals += [mentions, domains]
     visuals += [control, tagged, related, influencers, volume, tag_mood]
     return [*views, *visuals, tweets_board, hashtag_board]
 

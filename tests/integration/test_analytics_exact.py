@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
     "query",
     ["tweet_rate", "tweet_rolling", "author_counts", "top_hashtags", "related_hashtags",
      "influencers", "word_counts", "languages", "cashtags", "live_tweets", "users",
-     "tracked_counts"],
+     "tracked_counts", "trending"],
 )  # fmt: skip
 def test_query_matches_the_reference_exactly(pipeline_run: dict[str, Any], query: str) -> None:
     want = expected(pipeline_run["tweets"])[query]

@@ -22,6 +22,7 @@ from bench import (
     query_cost,
     revisions,
     sustained,
+    trending,
     tuning,
 )
 from tweetflow.core.settings import Settings
@@ -199,3 +200,16 @@ def test_job_scale_smoke() -> None:
     top = run["indexes"]["top_hashtags"]
     assert 0 < top["documents"] <= 10 * top["windows"]
     assert run["documents_per_tweet"] > 0
+
+
+def test_trending_smoke() -> None:
+    """Trending and plain top-N over the labelled stream: each ranking measured; trending finds
+    the planted bursts, and ranks no evergreen tag and no single-account flood."""
+    results = trending.main(["--smoke"])
+    measured = results["rankings"]
+    assert set(measured) == {"trending", "trending_hashtags", "top_hour", "top_5min"}
+    assert all(m["bursts"] > 0 and m["rows"] > 0 for m in measured.values())
+    assert measured["trending"]["found"] > 0 and measured["trending"]["lead_median_s"] > 0
+    assert measured["trending"]["evergreen_rows"] == measured["trending"]["spam_rows"] == 0
+    assert measured["top_hour"]["evergreen_rows"] > 0  # what plain top-N shows every hour
+    assert all(run["finished"] for run in results["runs"].values())

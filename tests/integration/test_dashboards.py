@@ -114,6 +114,27 @@ def test_top_hashtags_of_the_newest_window(run: dict[str, Any]) -> None:
     assert len(rows) == sum(1 for start, _ in ranking if start == window)
 
 
+def test_trending_now_of_the_newest_minute(run: dict[str, Any]) -> None:
+    rows = panel_rows(run, "tweets.json", "Trending now (newest minute, by score)")
+    ranking = run["want"]["trending"]
+    window = newest(ranking)
+    assert {r["window_start"] for r in rows} == {window}
+    want = [ranking[(window, rank)] for rank in range(1, len(rows) + 1)]
+    # (term, kind, phase, score, authors, tweets, baseline, peak, since)
+    assert [(r["term"], r["phase"], r["4"], round(r["5"], 9)) for r in rows] == [
+        (term, phase, authors, baseline) for term, _, phase, _, authors, _, baseline, *_ in want
+    ]
+    assert [round(r["1"], 9) for r in rows] == [w[3] for w in want]
+    assert len(rows) == sum(1 for start, _ in ranking if start == window)
+
+
+def test_trending_volume_is_each_trends_authors_per_minute(run: dict[str, Any]) -> None:
+    title = "Trending now: distinct authors per minute (last 30 minutes)"
+    rows = panel_rows(run, "tweets.json", title)
+    got = {(r["window_start"], r["term"]): r["1"] for r in rows if r["1"] is not None}
+    assert got == reference.most_per_minute(run["want"]["trending"], 10)
+
+
 def test_top_authors_of_the_newest_minute(run: dict[str, Any]) -> None:
     rows = panel_rows(run, "tweets.json", "Top authors, last minute")
     ranking = {k[1:]: v for k, v in run["want"]["author_counts"].items() if k[0] == "hop"}

@@ -63,7 +63,7 @@ def test_a_killed_job_resumes_from_its_checkpoint_exactly(
         }
         return job_config(stack, topic, prefix, tmp_path, **(values | changes))
 
-    es = Elasticsearch(settings.es_url)
+    es = Elasticsearch(settings.es_url, timeout=60)  # a refresh under CI load can take 10 s
     first = JobProcess(config(), tmp_path, "first")
     try:
         wait_for(
@@ -184,7 +184,7 @@ def test_kafka_broker_killed_mid_stream_loses_nothing(stack: LocalStack, tmp_pat
     config = job_config(
         stack, topic, prefix, tmp_path, queries=QUERIES, bounded=False, checkpoint_interval="2 s"
     )
-    es = Elasticsearch(settings.es_url)
+    es = Elasticsearch(settings.es_url, timeout=60)  # a refresh under CI load can take 10 s
     run = JobProcess(config, tmp_path, "broker")
     producer = produce(stack, topic, "--count", "9000", "--rate", "300")
     try:

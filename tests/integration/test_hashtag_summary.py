@@ -8,41 +8,25 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from flink_jobs import java_functions
-from tweetflow.core.java import find_java
-from tweetflow.core.settings import Settings
+from tests.support import java_driver
 
 pytestmark = pytest.mark.integration
 
-DRIVER = Path(__file__).resolve().parents[1] / "java" / "HashtagSummaryDriver.java"
 Row = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
 def summarize(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    settings = Settings()
-    java = find_java(settings.java_home)
-    classpath = [java_functions.jar(settings.cache_dir, java), *java_functions.flink_classpath()]
-    classes = tmp_path_factory.mktemp("driver")
-    java_functions.compile_java(
-        [DRIVER], classpath, classes, settings.cache_dir, java, "the summary driver"
-    )
+    driver = java_driver.compiled("HashtagSummaryDriver", tmp_path_factory.mktemp("driver"))
 
     def run(rows: list[Row], top: int, related: int, influencers: int, capacity: int) -> Any:
-        done = subprocess.run(
-            [str(java.executable), "-Xmx512m", "-cp", ":".join(map(str, [classes, *classpath])),
-             "HashtagSummaryDriver", str(top), str(related), str(influencers), str(capacity)],
-            input="".join(json.dumps(r) + "\n" for r in rows),
-            capture_output=True, text=True, timeout=300, check=True,
-        )  # fmt: skip
-        return json.loads(done.stdout)
+        lines = "".join(json.dumps(r) + "\n" for r in rows)
+        return json.loads(driver([str(top), str(related), str(influencers), str(capacity)], lines))
 
     return run
 

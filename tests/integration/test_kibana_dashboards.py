@@ -89,6 +89,24 @@ def test_top_hashtags_of_the_newest_window(run: dict[str, Any]) -> None:
     ]
 
 
+def test_trending_now_of_the_newest_minute(run: dict[str, Any]) -> None:
+    rows = panel_rows(run, "tweetflow-trending-table")
+    ranking = run["want"]["trending"]
+    window = newest(ranking)
+    assert {r["window_start"] for r in rows} == {window}
+    want = [ranking[(window, rank)] for rank in range(1, len(rows) + 1)]
+    assert [(r["term"], r["phase"], round(r["1"], 9), r["4"]) for r in rows] == [
+        (term, phase, score, authors) for term, _, phase, score, authors, *_ in want
+    ]
+
+
+def test_trending_volume_per_minute(run: dict[str, Any]) -> None:
+    rows = panel_rows(run, "tweetflow-trending-volume")
+    got = {(r["window_start"], r["term"]): r["1"] for r in rows}
+    # Kibana nests the split inside the minutes: each minute's top 10 trends.
+    assert got == reference.most_per_minute(run["want"]["trending"], 10, each_minute=True)
+
+
 def test_languages(run: dict[str, Any]) -> None:
     want: Counter[str] = Counter()
     for (_, lang), n in run["want"]["languages"].items():

@@ -48,6 +48,12 @@ def test_the_overview_on_real_results(
     rate = {start: n for (size, start), n in want["tweet_rate"].items() if size == 2}
     shown = [rate.get(max(rate) - 2000 * n, 0) for n in range(40)]  # the sparkline's 80 s
     assert f"last {shown[0]:,} · max {max(shown):,}" in screen
+    trends = want["trending"]
+    minute = max(start for start, _ in trends)
+    term, _, phase, score, authors, _, baseline, *_ = trends[(minute, 1)]
+    [trend_line] = [line for line in lines if f" 1 {term} " in line]
+    assert phase in trend_line
+    assert trend_line.endswith(f"{authors:,} (usual {baseline:,.0f}) z {score:.1f}")
     newest = max(pipeline_run["tweets"], key=lambda t: t["timestamp_ms"])
     assert f"@{newest['user']['screen_name']}" in screen
     assert all(len(line) <= COLUMNS for line in lines)

@@ -20,6 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from flink_jobs import runtime
 from flink_jobs.config import STOP_WORDS, JobConfig, domains_regex
 from producer.kafka_sink import TweetSink
+from producer.planted import PlantedEvent
 from producer.synthetic import SyntheticConfig, generate
 from tests.support import reference
 from tweetflow.ops.topic_reader import read_all
@@ -63,6 +64,19 @@ BAD_RECORDS = [
 HOSTILE_TEXT = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m \u202eevil\u202c \x00\x08 tab\there"
 ODD_HASHTAGS = ["مرحبا", "cafe\u0301", "🔥", "İstanbul", "日本語"]
 DUPLICATES = 40  # good tweets sent twice: counted once
+START_MS = 1_767_225_607_000
+# Trending's whole lifecycle within the input's 200 s (buckets of 20 s): a hashtag burst and a
+# phrase burst that rise, peak, fade and stop dead before the input ends (the job's timers
+# then end them), and a single-account flood.
+PLANTED = tuple(
+    PlantedEvent(kind, key, START_MS + onset_s * 1000, START_MS + peak_s * 1000,
+                 START_MS + end_s * 1000, per_minute)
+    for kind, key, onset_s, peak_s, end_s, per_minute in (
+        ("burst", "#eclipse", 40, 90, 150, 600),
+        ("burst", "power outage", 60, 80, 170, 300),
+        ("spam", "#freecoins", 20, 20, 120, 300),
+    )
+)  # fmt: skip
 
 
 def make_odd(tweets: list[dict[str, Any]]) -> None:
@@ -73,9 +87,9 @@ def make_odd(tweets: list[dict[str, Any]]) -> None:
         tweet["entities"] = {**tweet["entities"], "hashtags": [{"text": tag, "indices": [0, 1]}]}
 
 
-# The sliding hashtag window is shortened (60 s every 20 s) to keep the test quick; the
-# reference is told the same sizes.
-WINDOWS = reference.Windows(hashtag_s=60, hashtag_slide_s=20)
+# The sliding hashtag window is shortened (60 s every 20 s) and trending counts buckets of
+# 20 s, to keep the test quick; the reference is told the same sizes.
+WINDOWS = reference.Windows(hashtag_s=60, hashtag_slide_s=20, trend_slide_s=20)
 TRACKED_TERMS = ("flink", "kafka", "streaming")
 TRACKED_DOMAINS = ("flink.apache.org", "github.com")
 
@@ -114,6 +128,12 @@ def expected(tweets: list[dict[str, Any]]) -> dict[str, Any]:
         list(TRACKED_TERMS),
         domains_regex(TRACKED_DOMAINS),
     )
+
+
+def _trend(d: dict[str, Any]) -> tuple[Any, ...]:
+    score, baseline = round(d["score"], 9), round(d["baseline"], 9)
+    return (d["term"], d["kind"], d["phase"], score, d["authors"], d["tweets"], baseline,
+            d["peak"], ms(d["since"]))  # fmt: skip
 
 
 # How each index's documents are keyed and compared: the reference's shape for every query.
@@ -160,6 +180,9 @@ _SHAPES: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, Any]]]] = {
             (d["user_id"], d["screen_name"], d["tweets"]),
         ),
     ),
+    # Scores and baselines to 9 decimals: the job's JSON writer may print a double with more
+    # digits than the shortest that reads back (Java 17's Double.toString).
+    "trending": ("trending", lambda d: ((ms(d["window_start"]), d["rank"]), _trend(d))),
     "top_hashtags": (
         "top_hashtags",
         lambda d: ((ms(d["window_start"]), d["rank"]), (d["hashtag"], d["tweets"])),
@@ -236,6 +259,7 @@ def job_config(
         log_dir=tmp / "logs",
         hashtag_window_s=WINDOWS.hashtag_s,
         hashtag_slide_s=WINDOWS.hashtag_slide_s,
+        trend_slide_s=WINDOWS.trend_slide_s,
         tracked_terms=TRACKED_TERMS,
         tracked_domains=TRACKED_DOMAINS,
     )
@@ -251,10 +275,12 @@ def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
     """Produce the input into a new topic and run the whole job on the mini-cluster."""
     settings = stack.settings
     topic, prefix = f"tweets-{uuid.uuid4().hex[:8]}", f"x{uuid.uuid4().hex[:6]}_"
-    # 200 s of event time from 00:00:07, 2% out of order (within the 5 s bound), no late ones.
-    tweets = list(
-        generate(SyntheticConfig(seed=11, count=4000, per_second=20.0, start_ms=1_767_225_607_000))
+    # 200 s of event time from 00:00:07, 2% out of order (within the 5 s bound), no late ones,
+    # and planted events for trending.
+    config = SyntheticConfig(
+        seed=11, count=4000, per_second=20.0, start_ms=START_MS, events=PLANTED
     )
+    tweets = list(generate(config))
     make_odd(tweets)
     sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
     for n, tweet in enumerate(tweets):

@@ -9,6 +9,8 @@ cashtags upper-cased, unknown language 'und'; each occurrence of a tag in a twee
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +36,14 @@ class Windows:
     top_influencers: int = 5
     top_words: int = 20
     top_entities: int = 10
+    trend_slide_s: int = 60
+    trend_span_buckets: int = 30
+    trend_min_authors: int = 10
+    trend_enter_score: float = 5.0
+    trend_exit_score: float = 2.0
+    trend_floor: int = 2
+    trend_memory_buckets: int = 120
+    top_trends: int = 10
 
 
 URL_OR_TAG = regex.compile(r"(https?://[^ \t\n\f\r]+)|([#@\uFF03\uFF20][^ \t\n\f\r]*)")
@@ -43,6 +53,147 @@ NOT_WORD = regex.compile(r"[^\p{L}\p{M}\p{Nd}]+")
 def words(text: str, stop_words: set[str]) -> list[str]:
     cleaned = NOT_WORD.sub(" ", URL_OR_TAG.sub(" ", text.lower()))
     return [w for w in cleaned.split(" ") if len(w) > 1 and w not in stop_words]
+
+
+def trend_keys(tweet: Tweet, stop_words: set[str]) -> set[str]:
+    """Its hashtags ('#' and lower-cased), words and pairs of consecutive words."""
+    found = {"#" + h["text"].lower() for h in tweet["entities"]["hashtags"]}
+    kept = words(tweet["text"], stop_words)
+    found.update(kept)
+    found.update(f"{a} {b}" for a, b in itertools.pairwise(kept))
+    return found
+
+
+QUIET, EMERGING, PEAKING, FADING = "quiet", "emerging", "peaking", "fading"
+
+
+@dataclass
+class _Trend:
+    mean: float
+    variance: float = 0.0
+    phase: str = QUIET
+    peak: int = 0
+    since: int = 0
+
+
+def _trend_rows(buckets: dict[int, tuple[int, int]], w: Windows, seed_end: int) -> list[tuple]:
+    """One key's trending rows, (bucket end, phase, score, authors, tweets, baseline, peak,
+    since), from its (authors, tweets) per bucket end: a missing bucket counts 0 authors (and
+    so ends a trend: its score is below 0); a key with no bucket for more than the memory is
+    forgotten. A key's first bucket seeds its baseline when it is the job's second bucket
+    (seed_end); otherwise a new key starts from a baseline of 0."""
+    slide = w.trend_slide_s * 1000
+    alpha = 2.0 / (w.trend_span_buckets + 1.0)
+    rows: list[tuple] = []
+    state: _Trend | None = None
+    previous = 0
+    for end in sorted(buckets):
+        authors, tweets = buckets[end]
+        if state is not None and end - previous > w.trend_memory_buckets * slide:
+            state = None
+        if state is None and end == seed_end:
+            state, previous = _Trend(mean=float(authors)), end
+            continue
+        if state is None:
+            state = _Trend(mean=0.0)
+        else:
+            for _ in range((end - previous) // slide - 1):
+                _step(state, 0, alpha, w)
+        previous = end
+        mean = state.mean
+        score = _step(state, authors, alpha, w, end)
+        if state.phase != QUIET:
+            rows.append((end, state.phase, score, authors, tweets, mean, state.peak, state.since))
+    return rows
+
+
+def _step(state: _Trend, authors: int, alpha: float, w: Windows, end: int = 0) -> float:
+    """Scores a bucket against the baseline, moves the phase, then adds it to the baseline
+    (one that stands out: to the mean only, clipped at the exit score)."""
+    x = float(authors)
+    mean = state.mean
+    deviation = math.sqrt(max(state.variance, mean) + 1.0)
+    score = (x - mean) / deviation
+    if state.phase == QUIET:
+        if score >= w.trend_enter_score and authors >= w.trend_min_authors:
+            state.phase, state.peak, state.since = EMERGING, authors, end
+    elif score < w.trend_exit_score:
+        state.phase, state.peak, state.since = QUIET, 0, 0
+    elif authors > state.peak:
+        state.peak = authors
+        state.phase = EMERGING if state.phase == EMERGING else PEAKING
+    elif 2 * authors <= state.peak:
+        state.phase = FADING
+    elif state.phase == EMERGING:
+        state.phase = PEAKING
+    ceiling = mean + w.trend_exit_score * deviation
+    if x > ceiling:
+        state.mean = mean + alpha * (ceiling - mean)
+    else:
+        diff = x - mean
+        increment = alpha * diff
+        state.mean = mean + increment
+        state.variance = (1.0 - alpha) * (state.variance + diff * increment)
+    return score
+
+
+def trending(tweets: list[Tweet], w: Windows, stop_words: set[str]) -> dict[tuple, tuple]:
+    """{(bucket start, rank): (term, kind, phase, score, authors, tweets, baseline, peak,
+    since)}: the top trending keys of each bucket, by score, ties by key; score and baseline
+    rounded to 9 decimals (as tests/support/pipeline_results.py reads them)."""
+    slide = w.trend_slide_s * 1000
+    authors: dict[tuple[str, int], set[str]] = defaultdict(set)
+    mentions: Counter = Counter()
+    for tweet in tweets:
+        end = tumble(tweet["timestamp_ms"], w.trend_slide_s)[0] + slide
+        for key in trend_keys(tweet, stop_words):
+            authors[(key, end)].add(tweet["user"]["id_str"])
+            mentions[(key, end)] += 1
+    per_key: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    counted = {end for (key, end), who in authors.items() if len(who) >= w.trend_floor}
+    # The job's first bucket is not counted (it is most likely partial); its second seeds.
+    first = min(counted, default=0)
+    for (key, end), who in authors.items():
+        if len(who) >= w.trend_floor and end != first:
+            per_key[key][end] = (len(who), mentions[(key, end)])
+    per_bucket: dict[int, list[tuple]] = defaultdict(list)
+    for key, buckets in per_key.items():
+        for end, *rest in _trend_rows(buckets, w, first + slide):
+            per_bucket[end].append((key, *rest))
+    ranked = {}
+    for end, rows in per_bucket.items():
+        ordered = sorted(rows, key=lambda r: (-r[2], r[0]))[: w.top_trends]
+        for rank, (key, phase, score, n, tweets_, baseline, peak, since) in enumerate(
+            ordered, start=1
+        ):
+            kind = "hashtag" if key.startswith("#") else "phrase" if " " in key else "word"
+            ranked[(end - slide, rank)] = (
+                key, kind, phase, round(score, 9), n, tweets_, round(baseline, 9), peak, since,
+            )  # fmt: skip
+    return ranked
+
+
+def most_per_minute(
+    ranked: dict[tuple, tuple], keys: int, each_minute: bool = False
+) -> dict[tuple[int, str], int]:
+    """The most distinct authors per minute (buckets may be shorter) of the `keys` trending keys
+    with the most in any bucket (ties by key), or in each minute: what a dashboard's
+    per-minute lines of the trending index show (Grafana's, Kibana's)."""
+    most: dict[tuple[int, str], int] = {}
+    for (start, _), (term, _, _, _, authors, *_) in ranked.items():
+        key = (start - start % 60_000, term)
+        most[key] = max(most.get(key, 0), authors)
+    if each_minute:
+        minutes: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for (minute, term), authors in most.items():
+            minutes[minute].append((-authors, term))
+        shown_each = {(m, t) for m, rows in minutes.items() for _, t in sorted(rows)[:keys]}
+        return {key: n for key, n in most.items() if key in shown_each}
+    peaks: dict[str, int] = {}
+    for (_, term), authors in most.items():
+        peaks[term] = max(peaks.get(term, 0), authors)
+    shown = set(sorted(peaks, key=lambda t: (-peaks[t], t))[:keys])
+    return {key: n for key, n in most.items() if key[1] in shown}
 
 
 def tracked(tweet: Tweet, terms: list[str], domains_regex: str) -> list[str]:
@@ -162,6 +313,7 @@ def expected(
             for key, (user_id, n) in influencers.items()
             if key[:2] in leading
         },
+        "trending": trending(tweets, w, stop_words),
         "word_counts": top_n(
             counts(
                 tweets, lambda ts: tumble(ts, w.count_s), lambda t: words(t["text"], stop_words)

@@ -203,12 +203,13 @@ def test_the_options_a_cluster_job_is_restarted_with_are_job_runs_own() -> None:
     from tweetflow.cli.job import Shape, _as_options
 
     shape = Shape(False, "off", "", 2, None, "200ms", "latest", ["users", "live_tweets"],
-                  ["a.b=x y"], 5000, "90 s")  # fmt: skip
+                  ["a.b=x y"], 5000, "90 s", 30, 25)  # fmt: skip
     options = _as_options(shape)
     assert options == [
         "--enrichment", "off", "--watermark-delay", "2", "--refresh-interval", "200ms",
-        "--hashtag-capacity", "5000", "--dedup-horizon", "90 s", "--without", "users",
-        "--without", "live_tweets", "--set", "a.b=x y",
+        "--hashtag-capacity", "5000", "--dedup-horizon", "90 s", "--trend-slide", "30",
+        "--trend-min-authors", "25", "--without", "users", "--without", "live_tweets",
+        "--set", "a.b=x y",
     ]  # fmt: skip
     run = typer.main.get_command(app).commands["job"].commands["run"]  # type: ignore[attr-defined]
     known = {name for param in run.params for name in param.opts}

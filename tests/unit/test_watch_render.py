@@ -7,7 +7,7 @@ import pytest
 from elasticsearch import exceptions as es_errors
 
 from tweetflow.ops.terminal_text import clip, safe, sparkline, width
-from tweetflow.ops.watch import Ranked, Snapshot, Tweet, describe, render
+from tweetflow.ops.watch import Ranked, Snapshot, Trend, Tweet, describe, render
 
 HOSTILE = [
     ("\x1b]0;pwned\x07title", "title"),  # OSC: set the window title, BEL-terminated
@@ -62,7 +62,10 @@ def snapshot(text: str = "hello", hashtag: str = "") -> Snapshot:
         authors_window=(1_767_225_540_000, 1_767_225_600_000),
         tweets=[Tweet(1_767_225_607_123, "user_56", text)],
         volume=[1, 2, 3] if hashtag else [],
-    )
+        trends=[Trend("#eclipse", "emerging", 19.8, 143, 31.0, [0] * 13 + [40, 143]),
+                Trend("power outage" + "日本語" * 20, "fading", 2.5, 30, 12.4, [0, 90, 30])],
+        trends_window=(1_767_225_540_000, 1_767_225_600_000),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("columns", [40, 80, 132])
@@ -79,6 +82,18 @@ def test_the_overview_shows_rate_rankings_and_tweets() -> None:
     assert "120 tweets" in frame
     assert "Top hashtags (23:00 to 00:00)" in frame and "#flinkflink" in frame
     assert "@user_1" in frame and "00:00:07 @user_56  hello" in frame
+
+
+def test_the_overview_shows_each_trend_with_its_volume_and_phase() -> None:
+    lines = render(snapshot(), 80, 1_767_225_610_000, "h")
+    assert "Trending now (23:59 to 00:00)" in [line.rstrip() for line in lines]
+    [eclipse] = [line for line in lines if " 1 #eclipse" in line]
+    assert "emerging" in eclipse and "▁▁▁▁▁▁▁▁▁▁▁▁▁▃█" in eclipse
+    assert eclipse.endswith("143 (usual 31) z 19.8")
+    [outage] = [line for line in lines if " 2 power outage" in line]
+    assert "fading" in outage and "▁█▃" in outage
+    assert "Trending" not in "\n".join(render(snapshot(hashtag="x"), 80, 0, "h"))
+    assert "(nothing trending)" in "\n".join(render(Snapshot(), 80, 0, "h"))
 
 
 def test_the_hashtag_view_names_the_hashtag() -> None:

@@ -126,6 +126,22 @@ DedupHorizonOption = Annotated[
     ),
 ]
 
+TrendSlideOption = Annotated[
+    int | None,
+    typer.Option(
+        min=10,
+        help="trending: seconds per bucket, how often it is refreshed (default 60)",
+    ),
+]
+TrendMinAuthorsOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="trending: the fewest distinct authors in a bucket for a key to start trending "
+        "(default 10; more for a denser stream)",
+    ),
+]
+
 SetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -151,6 +167,8 @@ class Shape:
     set_option: list[str] | None
     hashtag_capacity: int | None = None
     dedup_horizon: str | None = None
+    trend_slide: int | None = None
+    trend_min_authors: int | None = None
 
 
 def _as_options(shape: Shape) -> list[str]:
@@ -165,6 +183,8 @@ def _as_options(shape: Shape) -> list[str]:
         ("--refresh-interval", shape.refresh_interval),
         ("--hashtag-capacity", shape.hashtag_capacity),
         ("--dedup-horizon", shape.dedup_horizon),
+        ("--trend-slide", shape.trend_slide),
+        ("--trend-min-authors", shape.trend_min_authors),
     )
     options += [part for name, value in named if value is not None for part in (name, str(value))]
     options += [part for query in shape.without or [] for part in ("--without", query)]
@@ -204,6 +224,10 @@ def _shaped(config: JobConfig, shape: Shape) -> JobConfig:
         config = replace(config, hashtag_capacity=shape.hashtag_capacity)
     if shape.dedup_horizon is not None:
         config = replace(config, dedup_horizon=shape.dedup_horizon)
+    if shape.trend_slide is not None:
+        config = replace(config, trend_slide_s=shape.trend_slide)
+    if shape.trend_min_authors is not None:
+        config = replace(config, trend_min_authors=shape.trend_min_authors)
     return config
 
 
@@ -246,6 +270,8 @@ def job_run(
     set_option: SetOption = None,
     hashtag_capacity: HashtagCapacityOption = None,
     dedup_horizon: DedupHorizonOption = None,
+    trend_slide: TrendSlideOption = None,
+    trend_min_authors: TrendMinAuthorsOption = None,
 ) -> None:
     """Run the analytics job: on the embedded mini-cluster until Ctrl-C (or the topic's end
     with --bounded), or submitted to a Flink cluster with --jobmanager. A window's results are
@@ -256,7 +282,7 @@ def job_run(
 
     shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
                   refresh_interval, start, without, set_option, hashtag_capacity,
-                  dedup_horizon)  # fmt: skip
+                  dedup_horizon, trend_slide, trend_min_authors)  # fmt: skip
     settings = console.settings()
     stack = LocalStack(settings)
     try:  # before anything is built or started: seconds, not a silent wait
@@ -439,13 +465,15 @@ def job_explain(
     set_option: SetOption = None,
     hashtag_capacity: HashtagCapacityOption = None,
     dedup_horizon: DedupHorizonOption = None,
+    trend_slide: TrendSlideOption = None,
+    trend_min_authors: TrendMinAuthorsOption = None,
 ) -> None:
     """Print the optimized plan of the job `job run` runs with the same options."""
     from flink_jobs import runtime
 
     shape = Shape(bounded, enrichment, archive, watermark_delay, flush_interval,
                   refresh_interval, start, without, set_option, hashtag_capacity,
-                  dedup_horizon)  # fmt: skip
+                  dedup_horizon, trend_slide, trend_min_authors)  # fmt: skip
     stack = LocalStack(console.settings())
     try:
         config = _shaped(stack.job_config(archive=bool(archive)), shape)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import json
 import os
 import signal
 import sys
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,7 +21,8 @@ import typer
 from producer import metrics, pipeline, replay
 from producer.kafka_sink import KafkaUnavailable, SinkStopped, explained_failures, open_sink
 from producer.pipeline import RawRecord
-from producer.synthetic import synthetic_config, synthetic_records
+from producer.planted import scenario
+from producer.synthetic import SyntheticConfig, synthetic_config, synthetic_records
 from tweetflow.cli.console import fail
 from tweetflow.core import reachable
 from tweetflow.core.settings import Settings
@@ -51,6 +54,25 @@ def parse_speed(speed: str) -> float | None:
     if value <= 0:
         raise typer.BadParameter("the multiplier must be positive")
     return value
+
+
+def plant(config: SyntheticConfig, labels: Path) -> SyntheticConfig:
+    """The standard labelled scenario over the run's event time, its labels written to
+    `labels`; the generator's own trending tag left out (it would be an unlabelled burst)."""
+    if config.count is None:
+        raise typer.BadParameter(
+            "planted events need a finite run: give --count", param_hint="'--planted-labels'"
+        )
+    minutes = int(config.count / config.per_second / 60)
+    if minutes < 60:
+        raise typer.BadParameter(
+            f"{config.count} tweets at {config.per_second:g}/s span {minutes} minutes of event "
+            "time; the planted scenario needs at least 60 (more --count or less --event-rate)",
+            param_hint="'--planted-labels'",
+        )
+    events = scenario(config.start_ms, minutes, config.seed)
+    labels.write_text("".join(json.dumps(e.label()) + "\n" for e in events))
+    return replace(config, trending_tag="", events=events)
 
 
 def produce(
@@ -98,6 +120,14 @@ def produce(
     enrich_profiles: Annotated[
         bool, typer.Option(help="bluesky: fetch follower counts and names in the background")
     ] = False,
+    planted_labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="synthetic, finite: plant labelled events (bursts, evergreen tags, spam "
+            "floods, a copy-paste campaign) among the tweets and write their labels here, a "
+            "JSON object per line (producer/planted.py)"
+        ),
+    ] = None,
 ) -> None:
     """Tweets from a source, normalised to the canonical schema, into the Kafka topic."""
     source = check_source(source, paths)
@@ -129,9 +159,10 @@ def produce(
             return
         else:
             n = 10_000 if count is None else count
-            records = synthetic_records(
-                synthetic_config(n or None, seed, rate or None, event_rate, late, out_of_order)
-            )
+            config = synthetic_config(n or None, seed, rate or None, event_rate, late, out_of_order)
+            if planted_labels is not None:
+                config = plant(config, planted_labels)
+            records = synthetic_records(config)
             pace = None
         _require_kafka(settings)
         send(

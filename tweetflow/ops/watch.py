@@ -23,12 +23,24 @@ from tweetflow.ops.terminal_text import clip, pad, safe, sparkline, width
 
 RATE_WINDOWS = 40  # two-second windows in the sparkline: the last 80 s
 VOLUME_MINUTES = 60
+TRENDS = 5  # trends shown, each with its distinct authors over the last TREND_MINUTES
+TREND_MINUTES = 15
 
 
 @dataclass(frozen=True)
 class Ranked:
     name: str
     value: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    term: str
+    phase: str
+    score: float
+    authors: int
+    baseline: float
+    spark: list[int]  # distinct authors per bucket while ranked, oldest first (0: not ranked)
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class Snapshot:
     authors_window: tuple[int, int] | None = None
     tweets: list[Tweet] = field(default_factory=list)  # newest first
     volume: list[int] = field(default_factory=list)  # hashtag view: tweets per minute
+    trends: list[Trend] = field(default_factory=list)
+    trends_window: tuple[int, int] | None = None
 
 
 def ms(value: Any) -> int:
@@ -143,6 +157,36 @@ class Source:
         counts = {int(b["key"]): int(b["doc_count"]) for b in buckets}
         return [counts.get(start + i * 60_000, 0) for i in range(VOLUME_MINUTES)]
 
+    def _trending(self, snap: Snapshot) -> None:
+        """The newest ended minute's top trends, each with its authors in the minutes before
+        (from the same index: a trend's volume while it ranked)."""
+        newest = self._hits("trending", ENDED, [{"window_start": "desc"}], 1)
+        if not newest:
+            return
+        start, end = ms(newest[0]["window_start"]), ms(newest[0]["window_end"])
+        slide = end - start
+        window = {"term": {"window_start": newest[0]["window_start"]}}
+        docs = self._hits("trending", window, [{"rank": "asc"}], TRENDS)
+        first = start - (TREND_MINUTES - 1) * slide
+        terms = {"terms": {"term": [d["term"] for d in docs]}}
+        recent = {"range": {"window_start": {"gte": first, "lte": start}}}
+        history = self._hits(
+            "trending",
+            {"bool": {"filter": [terms, recent]}},
+            [{"window_start": "asc"}],
+            TREND_MINUTES * TRENDS * 2,
+        )
+        authors = {(h["term"], ms(h["window_start"])): int(h["authors"]) for h in history}
+        spark = lambda term: [  # noqa: E731
+            authors.get((term, first + n * slide), 0) for n in range(TREND_MINUTES)
+        ]
+        snap.trends = [
+            Trend(safe(d["term"]), safe(d["phase"]), float(d["score"]), int(d["authors"]),
+                  float(d["baseline"]), spark(d["term"]))
+            for d in docs
+        ]  # fmt: skip
+        snap.trends_window = (start, end)
+
     def snapshot(self, hashtag: str = "", tweets: int = 8) -> Snapshot:
         snap = Snapshot(hashtag=hashtag)
         self._rate(snap)
@@ -155,6 +199,7 @@ class Source:
                 "author_counts", hop, "screen_name", "tweets", 5
             )
             snap.tweets = self._tweets([], tweets)
+            self._trending(snap)
             return snap
         tag = [{"term": {"hashtag": hashtag}}]
         snap.tops, snap.tops_window = self._newest_ranking(
@@ -187,6 +232,19 @@ def _ranking(title: str, rows: list[Ranked], prefix: str, columns: int) -> list[
     if not rows:
         lines.append(pad("   (nothing yet)", columns))
     return lines
+
+
+def _trends(snap: Snapshot, columns: int) -> list[str]:
+    """Each trend: its phase, its authors per minute while it ranked, its authors against its
+    usual (the baseline) and its score."""
+    lines = [pad(f"Trending now ({_span(snap.trends_window)})", columns)]
+    for n, trend in enumerate(snap.trends, start=1):
+        head = pad(clip(f"{n:>2} {trend.term}", 24), 24)
+        usual = f"{trend.authors:,} (usual {trend.baseline:,.0f}) z {trend.score:.1f}"
+        lines.append(clip(f"{head} {trend.phase:<8} {sparkline(trend.spark)} {usual}", columns))
+    if not snap.trends:
+        lines.append("   (nothing trending)")
+    return [*lines, ""]
 
 
 def render(
@@ -230,6 +288,8 @@ def render(
             )
         )
     lines.append("")
+    if not snap.hashtag:
+        lines += _trends(snap, columns)
     half = (columns - 2) // 2
     if snap.hashtag:
         left = _ranking(
