@@ -1,7 +1,7 @@
 """Trending against plain top-N by volume, on a stream with labelled events planted in it:
 
     python -m bench.trending               # 240 minutes of event time, 50 tweets/s behind
-    python -m bench.trending --smoke       # 70 minutes at 5 tweets/s, for CI
+    python -m bench.trending --smoke       # 65 minutes at 2 tweets/s, events at 40%, for CI
 
 The stream is `tweetflow produce --planted-labels`'s: the default generator (its own trending
 tag left out) with producer/planted.py's scenario on top: after a 30-minute warm-up a burst
@@ -55,8 +55,10 @@ class Ranked:
     key: str
 
 
-def labelled_stream(minutes: int, per_second: float) -> tuple[list[PlantedEvent], Any]:
-    events = scenario(START_MS, minutes)
+def labelled_stream(
+    minutes: int, per_second: float, scale: float = 1.0
+) -> tuple[list[PlantedEvent], Any]:
+    events = scenario(START_MS, minutes, scale=scale)
     config = SyntheticConfig(
         seed=5,
         count=int(minutes * 60 * per_second),
@@ -158,8 +160,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--per-second", type=float, default=50.0, help="background density")
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
-    minutes, per_second = (70, 5.0) if args.smoke else (args.minutes, args.per_second)
-    events, stream = labelled_stream(minutes, per_second)
+    # The smoke run: the scenario's events at 40% of their rates over 2 tweets a second.
+    minutes, per_second, scale = (
+        (65, 2.0, 0.4) if args.smoke else (args.minutes, args.per_second, 1.0)
+    )
+    events, stream = labelled_stream(minutes, per_second, scale)
     results: dict[str, Any] = {
         "minutes": minutes,
         "per_second": per_second,

@@ -69,15 +69,21 @@ EVERGREEN_TAGS = ("#news", "#nowplaying", "#music")
 CAMPAIGN_TEXT = "Everyone must see this, share now"
 
 
-def scenario(start_ms: int, minutes: int, seed: int = 7) -> tuple[PlantedEvent, ...]:
+def scenario(
+    start_ms: int, minutes: int, seed: int = 7, scale: float = 1.0
+) -> tuple[PlantedEvent, ...]:
     """The standard labelled scenario over `minutes` of event time from start_ms: after a
     half-hour warm-up, a burst every 12 minutes (hashtags and phrases alternating; ramps of 1
     to 10 minutes; peaks of 30 to 300 tweets a minute; 10 to 40 minutes long), three evergreen
     tags all along (150 tweets a minute each), a single-account spam flood every 40 minutes
-    (10 minutes at 120 a minute) and a copy-paste campaign every 60 minutes."""
+    (10 minutes at 120 a minute) and a copy-paste campaign every 60 minutes. `scale`
+    multiplies every rate (a smaller stream for a smoke run)."""
     rng = random.Random(seed)
+    rate = lambda per_minute: max(1, round(per_minute * scale))  # noqa: E731
     events: list[PlantedEvent] = [
-        PlantedEvent("evergreen", tag, start_ms, start_ms, start_ms + minutes * MINUTE_MS, 150)
+        PlantedEvent(
+            "evergreen", tag, start_ms, start_ms, start_ms + minutes * MINUTE_MS, rate(150)
+        )
         for tag in EVERGREEN_TAGS
     ]
     warm_up = 30
@@ -88,17 +94,19 @@ def scenario(start_ms: int, minutes: int, seed: int = 7) -> tuple[PlantedEvent, 
         ramp = rng.randint(1, 10) * MINUTE_MS
         length = max(rng.randint(10, 40) * MINUTE_MS, ramp + 5 * MINUTE_MS)
         events.append(
-            PlantedEvent("burst", key, onset, onset + ramp, onset + length, rng.randint(30, 300))
+            PlantedEvent(
+                "burst", key, onset, onset + ramp, onset + length, rate(rng.randint(30, 300))
+            )
         )
     for n, minute in enumerate(range(warm_up + 5, minutes - 10, 40)):
         onset = start_ms + minute * MINUTE_MS + rng.randrange(MINUTE_MS)
         events.append(
-            PlantedEvent("spam", f"#freecoins{n}", onset, onset, onset + 10 * MINUTE_MS, 120)
+            PlantedEvent("spam", f"#freecoins{n}", onset, onset, onset + 10 * MINUTE_MS, rate(120))
         )
     for n, minute in enumerate(range(warm_up + 20, minutes - 10, 60)):
         onset = start_ms + minute * MINUTE_MS + rng.randrange(MINUTE_MS)
         events.append(
-            PlantedEvent("campaign", f"#voteyes{n}", onset, onset, onset + 5 * MINUTE_MS, 60)
+            PlantedEvent("campaign", f"#voteyes{n}", onset, onset, onset + 5 * MINUTE_MS, rate(60))
         )
     return tuple(sorted(events, key=lambda e: e.onset_ms))
 

@@ -1,6 +1,6 @@
 -- Every key trending in a bucket, with its phase, score, distinct authors, tweets, the
--- baseline it was scored against, its peak and since when it trends; bucket_time (the bucket's last
--- millisecond) is the time attribute. TRENDING: sql/ddl/trending_function.sql.
+-- baseline it was scored against, its peak and since when it trends; bucket_time (the
+-- bucket's last millisecond) is the time attribute. TRENDING: sql/ddl/trending_function.sql.
 CREATE TEMPORARY VIEW trends AS
 SELECT term, bucket_time, phase, score, authors, tweets, baseline, peak, since
 FROM TRENDING(

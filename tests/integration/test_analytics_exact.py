@@ -18,6 +18,8 @@ from tests.support.pipeline_results import (
     DUPLICATES,
     HOSTILE_TEXT,
     ODD_HASHTAGS,
+    REMEMBERED,
+    WINDOWS,
     actual,
     documents,
     expected,
@@ -50,6 +52,24 @@ def test_query_matches_the_reference_exactly(pipeline_run: dict[str, Any], query
         f"{len(set(got) - set(want))} extra e.g. {extra}; {len(wrong)} differ e.g. "
         f"{dict(list(wrong.items())[:5])}"
     )
+
+
+def test_trending_forgets_only_the_keys_gone_longer_than_its_memory(
+    pipeline_run: dict[str, Any],
+) -> None:
+    """The job's own rows (equal to the reference's above): #gone, back after more than the
+    memory, is new and trends at once; #paused, back within it, keeps its baseline and trends
+    only at its jump; #steady, never gone, never trends (its state untouched by the others'
+    forgetting). Every phase of the lifecycle appears."""
+    rows = pipeline_run["actual"]["trending"]
+    bucket = WINDOWS.trend_slide_s * 1000
+    first = min(t["timestamp_ms"] for t in pipeline_run["tweets"]) // bucket * bucket
+    when = {
+        term: sorted((start - first) // bucket for (start, _), (t, *_) in rows.items() if t == term)
+        for term in REMEMBERED
+    }  # fmt: skip
+    assert when == {"#steady": [], "#gone": [7, 8], "#paused": [6]}
+    assert {phase for _, _, phase, *_ in rows.values()} == {"emerging", "peaking", "fading"}
 
 
 def test_the_data_exercises_the_edge_cases(pipeline_run: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ independent reference (tests/support/reference.py)."""
 
 from __future__ import annotations
 
+import heapq
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from flink_jobs import runtime
 from flink_jobs.config import STOP_WORDS, JobConfig, domains_regex
+from producer.convert import created_at_v1
 from producer.kafka_sink import TweetSink
 from producer.planted import PlantedEvent
 from producer.synthetic import SyntheticConfig, generate
@@ -64,19 +66,56 @@ BAD_RECORDS = [
 HOSTILE_TEXT = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m \u202eevil\u202c \x00\x08 tab\there"
 ODD_HASHTAGS = ["مرحبا", "cafe\u0301", "🔥", "İstanbul", "日本語"]
 DUPLICATES = 40  # good tweets sent twice: counted once
+# Distinct authors per 20 s bucket (from 00:00:00, the first partial) of three hashtags that
+# show how trending keeps and forgets its keys (2 buckets of memory): #steady never leaves
+# (a wrong clear of its state would make it new, and trend); #gone leaves for longer than the
+# memory and comes back new (it trends at once); #paused leaves for no longer and comes back to
+# its baseline (only its jump to 30 trends).
+REMEMBERED = {
+    "#steady": [12] * 11,
+    "#gone": [0, 12, 12, 12, 0, 0, 0, 12, 12, 0, 0],
+    "#paused": [0, 12, 12, 12, 0, 12, 30, 12, 0, 0, 0],
+}
 START_MS = 1_767_225_607_000
 # Trending's whole lifecycle within the input's 200 s (buckets of 20 s): a hashtag burst and a
-# phrase burst that rise, peak, fade and stop dead before the input ends (the job's timers
-# then end them), and a single-account flood.
+# phrase burst that rise, peak, fade and stop dead before the input ends, and a
+# single-account flood.
 PLANTED = tuple(
     PlantedEvent(kind, key, START_MS + onset_s * 1000, START_MS + peak_s * 1000,
                  START_MS + end_s * 1000, per_minute)
     for kind, key, onset_s, peak_s, end_s, per_minute in (
-        ("burst", "#eclipse", 40, 90, 150, 600),
-        ("burst", "power outage", 60, 80, 170, 300),
-        ("spam", "#freecoins", 20, 20, 120, 300),
+        ("burst", "#eclipse", 40, 90, 150, 300),
+        ("burst", "power outage", 60, 80, 170, 150),
+        ("spam", "#freecoins", 20, 20, 120, 120),
     )
 )  # fmt: skip
+
+
+def remembered(tweets_like: dict[str, Any]) -> list[dict[str, Any]]:
+    """The REMEMBERED keys' tweets, each from its own author, shaped like `tweets_like`; all
+    tagged #memory too (a hashtag view of them has a related hashtag)."""
+    made = []
+    bucket_ms = WINDOWS.trend_slide_s * 1000
+    first = START_MS - START_MS % bucket_ms
+    for key, counts in REMEMBERED.items():
+        for bucket, authors in enumerate(counts):
+            for n in range(authors):
+                at = max(START_MS, first + bucket * bucket_ms + 1_499 * n % bucket_ms)
+                user = {
+                    **tweets_like["user"],
+                    "id_str": f"{key[1:]}-{n}",
+                    "screen_name": f"{key[1:]}_{n}",
+                }
+                made.append({
+                    **tweets_like, "id_str": f"{key[1:]}-{bucket}-{n}", "timestamp_ms": at,
+                    "created_at": created_at_v1(at),
+                    "text": f"about {key} #memory", "lang": "en", "user": user,
+                    "retweeted_status": None,
+                    "entities": {**tweets_like["entities"],
+                                 "hashtags": [{"text": key[1:]}, {"text": "memory"}],
+                                 "user_mentions": [], "urls": [], "symbols": []},
+                })  # fmt: skip
+    return made
 
 
 def make_odd(tweets: list[dict[str, Any]]) -> None:
@@ -87,9 +126,12 @@ def make_odd(tweets: list[dict[str, Any]]) -> None:
         tweet["entities"] = {**tweet["entities"], "hashtags": [{"text": tag, "indices": [0, 1]}]}
 
 
-# The sliding hashtag window is shortened (60 s every 20 s) and trending counts buckets of
-# 20 s, to keep the test quick; the reference is told the same sizes.
-WINDOWS = reference.Windows(hashtag_s=60, hashtag_slide_s=20, trend_slide_s=20)
+# The sliding hashtag window is shortened (60 s every 20 s), and trending counts buckets of
+# 20 s and forgets a key after 2 of them, to keep the test quick; the reference is told the
+# same sizes.
+WINDOWS = reference.Windows(
+    hashtag_s=60, hashtag_slide_s=20, trend_slide_s=20, trend_memory_buckets=2
+)
 TRACKED_TERMS = ("flink", "kafka", "streaming")
 TRACKED_DOMAINS = ("flink.apache.org", "github.com")
 
@@ -260,6 +302,7 @@ def job_config(
         hashtag_window_s=WINDOWS.hashtag_s,
         hashtag_slide_s=WINDOWS.hashtag_slide_s,
         trend_slide_s=WINDOWS.trend_slide_s,
+        trend_memory_buckets=WINDOWS.trend_memory_buckets,
         tracked_terms=TRACKED_TERMS,
         tracked_domains=TRACKED_DOMAINS,
     )
@@ -280,7 +323,9 @@ def pipeline_run(stack: LocalStack, tmp: Path) -> dict[str, Any]:
     config = SyntheticConfig(
         seed=11, count=4000, per_second=20.0, start_ms=START_MS, events=PLANTED
     )
-    tweets = list(generate(config))
+    # Merged by time, the generator's out-of-order tweets left as they are.
+    extra = sorted(remembered(next(generate(config))), key=lambda t: t["timestamp_ms"])
+    tweets = list(heapq.merge(generate(config), extra, key=lambda t: t["timestamp_ms"]))
     make_odd(tweets)
     sink = TweetSink(settings.kafka_bootstrap, topic, partitions=2)
     for n, tweet in enumerate(tweets):

