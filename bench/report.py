@@ -13,6 +13,7 @@ of one benchmark never erases what the others measured."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def write() -> Path:
         *((f"peers_{n}", peers_section, _load(f"peers_{n}")) for n in sorted(counts)),
         ("peers_job", peers_job_section, _load_all("peers_job_")),
         ("profile", profile_section, _load("profile")),
-        ("profile_job", profile_section, _load("profile_job")),
+        ("profile_job", partial(profile_section, whole=True), _load("profile_job")),
         ("parse_speed", parse_section, _load("parse_speed")),
         ("tuning", tuning_section, _load("tuning")),
         ("revisions", revisions_section, _load("revisions")),
@@ -237,7 +238,9 @@ def _unfinished(stopped: dict[str, Any]) -> str:
     return f"not finished in {stopped['limit_s'] / 60:.0f} min{read}"
 
 
-def profile_section(found: dict[str, Any]) -> str:
+def profile_section(found: dict[str, Any], whole: bool | None = None) -> str:
+    """whole: a profile of the whole default job (bench.profile --queries job); None: the
+    results' queries say."""
     from flink_jobs.catalog import CORE_QUERIES
 
     rate = found["count"] / found["seconds"]
@@ -246,7 +249,8 @@ def profile_section(found: dict[str, Any]) -> str:
         f"| {name.replace('|', '/')} | {share:.1%} |"
         for name, share in list(found["threads"].items())[:8]
     )
-    whole = set(found.get("queries", ())) >= set(CORE_QUERIES) - {"trending"}
+    if whole is None:
+        whole = set(found.get("queries", ())) >= set(CORE_QUERIES)
     density = found.get("per_second", TWITTER_AVERAGE_RATE)
     command = f"python -m bench.profile --count {found['count']}"
     command += f" --queries job --per-second {density:.0f}" if whole else ""

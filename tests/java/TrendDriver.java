@@ -34,7 +34,7 @@ public class TrendDriver {
                 for (JsonNode authors : series.get("authors")) {
                     rule.step(trend, authors.asLong(), end, seed && end == 60_000L);
                     ArrayNode step = steps.addArray();
-                    step.add(Trend.phaseName(trend.phase)).add(trend.score).add(trend.baseline)
+                    step.add(Trend.phaseName(trend.phase)).add(rule.score()).add(rule.baseline())
                             .add(trend.peak).add(trend.since);
                     end += 60_000L;
                 }

@@ -165,18 +165,14 @@ class Source:
             return
         start, end = ms(newest[0]["window_start"]), ms(newest[0]["window_end"])
         slide = end - start
-        window = {"term": {"window_start": newest[0]["window_start"]}}
-        docs = self._hits("trending", window, [{"rank": "asc"}], TRENDS)
         first = start - (TREND_MINUTES - 1) * slide
-        terms = {"terms": {"term": [d["term"] for d in docs]}}
+        # The ranked rows of the last TREND_MINUTES buckets, newest first (so the newest
+        # bucket's whole ranking is among them).
         recent = {"range": {"window_start": {"gte": first, "lte": start}}}
-        history = self._hits(
-            "trending",
-            {"bool": {"filter": [terms, recent]}},
-            [{"window_start": "asc"}],
-            TREND_MINUTES * TRENDS * 2,
-        )
-        authors = {(h["term"], ms(h["window_start"])): int(h["authors"]) for h in history}
+        order = [{"window_start": "desc"}, {"rank": "asc"}]
+        rows = self._hits("trending", recent, order, TREND_MINUTES * 10)
+        authors = {(h["term"], ms(h["window_start"])): int(h["authors"]) for h in rows}
+        docs = [h for h in rows if ms(h["window_start"]) == start][:TRENDS]
         spark = lambda term: [  # noqa: E731
             authors.get((term, first + n * slide), 0) for n in range(TREND_MINUTES)
         ]

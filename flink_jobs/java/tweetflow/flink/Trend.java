@@ -46,26 +46,25 @@ public class Trend {
     public long peak;
 
     public long since;
-    /** Of the last bucket: its score and the baseline mean it was scored against. */
-    public double score;
-
-    public double baseline;
 
     public Trend() {}
 
     /** As a key never seen. */
     public void forget() {
-        mean = variance = score = baseline = 0.0;
+        mean = variance = 0.0;
         lastEnd = peak = since = 0L;
         phase = QUIET;
     }
 
-    /** The parameters of the rule, the same for every key. */
+    /** The parameters of the rule, the same for every key (and the last bucket's figures). */
     public static final class Rule {
         final double alpha;
         final long minAuthors;
         final double enterScore;
         final double exitScore;
+        // Of the bucket step last counted, for its row: not kept in the state.
+        private double score;
+        private double baseline;
 
         public Rule(int spanBuckets, long minAuthors, double enterScore, double exitScore) {
             if (spanBuckets < 1 || minAuthors < 1 || exitScore > enterScore) {
@@ -90,14 +89,14 @@ public class Trend {
             t.lastEnd = bucketEnd;
             if (first && seed) {
                 t.mean = x;
-                t.baseline = x;
+                score = 0.0;
+                baseline = x;
                 return false;
             }
             double mean = t.mean;
             double deviation = Math.sqrt(Math.max(t.variance, mean) + 1.0);
-            double score = (x - mean) / deviation;
-            t.score = score;
-            t.baseline = mean;
+            score = (x - mean) / deviation;
+            baseline = mean;
             if (t.phase == QUIET) {
                 if (score >= enterScore && authors >= minAuthors) {
                     t.phase = EMERGING;
@@ -126,6 +125,16 @@ public class Trend {
                 t.variance = (1.0 - alpha) * (t.variance + diff * increment);
             }
             return t.phase != QUIET;
+        }
+
+        /** The score of the bucket step last counted. */
+        public double score() {
+            return score;
+        }
+
+        /** The baseline mean the bucket step last counted was scored against. */
+        public double baseline() {
+            return baseline;
         }
     }
 }

@@ -95,7 +95,7 @@ public class Trending extends ProcessTableFunction<Row> {
         ctx.timeContext(Long.class).registerOnTime(FORGET, bucketEnd + memoryMs - 1);
         if (trending) {
             collect(Row.of(Instant.ofEpochMilli(bucketEnd - 1), Trend.phaseName(trend.phase),
-                    trend.score, authors, tweets, trend.baseline, trend.peak,
+                    rule.score(), authors, tweets, rule.baseline(), trend.peak,
                     Instant.ofEpochMilli(trend.since)));
         }
     }
