@@ -38,7 +38,10 @@ ACTIVITIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         ("JSON functions (JSON_VALUE, JSON_QUERY, IS JSON)", r"SqlJsonUtils|jsonpath"),
-        ("tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)", r"^tweetflow\.flink\.Tweet"),
+        (
+            "tweet parsing (TWEET_FIELDS, TWEET_TIMESTAMP)",
+            r"^tweetflow\.flink\.Tweet(Fields|Timestamp|Json)",
+        ),
         ("trending: a tweet's keys (TREND_KEYS)", r"^tweetflow\.flink\.TrendKeys"),
         ("trending: scores and phases (TRENDING)", r"^tweetflow\.flink\.Trend(ing|\$)"),
         ("Elasticsearch sink", r"elasticsearch"),
@@ -48,7 +51,11 @@ ACTIVITIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("window firing (merging slices)", r"onEventTime|fireWindow"),
         ("window aggregation (accumulating)", r"WindowAggOperator|WindowBuffer"),
         # Chained after the duplicate filter in the whole job: charged to themselves.
-        ("words of word_counts (SPLIT)", r"splitByWholeSeparator"),
+        # Before TWEET_WORDS, SPLIT in SQL; TREND_KEYS' own call of it is charged above.
+        (
+            "words of word_counts (TWEET_WORDS)",
+            r"splitByWholeSeparator|^tweetflow\.flink\.TweetWords",
+        ),
         ("UNNEST of hashtags, words, mentions, urls (Correlate)", r"StreamExecCorrelate"),
         ("duplicate filter", r"Deduplicat|FirstSeen"),
         (

@@ -367,7 +367,10 @@ def revisions_section(found: dict[str, Any]) -> str:
     )
     rounds = " | ".join(f"round {n + 1}" for n in range(found["rounds"]))
     whole = found.get("queries") == "job"
-    command = f"--base {found['base_name']}{' --queries job' if whole else ''}"
+    density = found.get("per_second", TWITTER_AVERAGE_RATE)
+    command = f"--base {found['base_name']}{' --queries job' if whole else ''}" + (
+        f" --per-second {density:g}" if density != TWITTER_AVERAGE_RATE else ""
+    )
     title = "The whole default job against" if whole else "This code against"
     job = (
         "the whole default job (every core query, enrichment off, heap 1 GiB)"
@@ -378,11 +381,11 @@ def revisions_section(found: dict[str, Any]) -> str:
 ## {title} an earlier revision
 
 `python -m bench.revisions {command} --count {found["count"]}`:
-{job} over one topic of {found["count"]:,} tweets (5,700 tweets per second of event time), run
-by this code and by revision {found["base"][:10]}'s in turn, each run a process of its own
-(start-up included), the order alternating every round. This code reads x{found["ratio"]:.3f}
-the base's mean rate; "spread" is how far each side's rounds lie apart, the noise to read that
-against.
+{job} over one topic of {found["count"]:,} tweets ({density:,g} tweets per second of event
+time), run by this code and by revision {found["base"][:10]}'s in turn, each run a process
+of its own (start-up included), the order alternating every round. This code reads
+x{found["ratio"]:.3f} the base's mean rate; "spread" is how far each side's rounds lie apart,
+the noise to read that against.
 
 | code | {rounds} | mean tweets/s | spread |
 | --- | {" | ".join("---:" for _ in range(found["rounds"]))} | ---: | ---: |

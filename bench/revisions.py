@@ -5,6 +5,11 @@ round after round, so that both meet the same topic, machine and drift:
     python -m bench.revisions --base c3816ab          # 2,000,000 tweets, 2 rounds
     python -m bench.revisions --smoke                 # HEAD against itself, 5,000 tweets, for CI
     python -m bench.revisions --base dc082b4 --queries job --count 300000   # the whole job
+    python -m bench.revisions --queries job --count 300000 --per-second 50  # sparse, as produce
+
+Event-time density (--per-second, default Twitter's 5,700 tweets per second) decides how many
+windows each tweet lands in: at the generator's default 50 a window fires for every 3,000
+tweets read, at 5,700 for every 342,000, so a change to window firing shows at 50.
 
 The other revision is exported from the git repository of this checkout (`--repo` when the
 checkout is a copy) and must have bench.tuning.run, as revisions from c3816ab on do. A revision
@@ -131,6 +136,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default="peers",
         help="the peers' four queries (the catch-up's job) or the whole default job",
     )
+    parser.add_argument(
+        "--per-second",
+        type=float,
+        default=TWITTER_AVERAGE_RATE,
+        help="tweets per second of event time in the topic",
+    )
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args(argv)
     count, rounds = (5_000, 1) if args.smoke else (args.count, max(1, args.rounds))
@@ -140,7 +151,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         commit = export(args.repo, args.base, base_tree)
         trees = {"base": base_tree, "this": CHECKOUT}
         flink = {side: flink_of(tree) for side, tree in trees.items()}
-        with preloaded_stack("revisions", count, per_second=TWITTER_AVERAGE_RATE) as (
+        with preloaded_stack("revisions", count, per_second=args.per_second) as (
             stack,
             topic,
             tmp,
@@ -163,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results = {
         "count": count, "rounds": rounds, "base": commit, "base_name": args.base,
         "tweets_per_s": rates, "mean": means, "spread": spread, "ratio": ratio, "flink": flink,
-        "queries": args.queries,
+        "queries": args.queries, "per_second": args.per_second,
     }  # fmt: skip
     name = "revisions" if args.queries == "peers" else "revisions_job"
     print(f"results: {write(f'{name}_smoke' if args.smoke else name, results)}")

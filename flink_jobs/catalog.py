@@ -13,6 +13,7 @@ FUNCTIONS = (
     "ddl/tweet_fields_function.sql",
     "ddl/hashtag_summary_function.sql",
     "ddl/first_seen_function.sql",
+    "ddl/tweet_words_function.sql",
     "ddl/trend_keys_function.sql",
     "ddl/trending_function.sql",
 )

@@ -12,6 +12,8 @@ from flink_jobs.catalog import CORE_QUERIES, ENRICHMENT_MODES, QUERIES
 from tweetflow.core.kafka_security import client_security
 from tweetflow.core.settings import Settings, es_api_key, es_ca_file, es_password
 
+AGG_PHASE_STRATEGY = "table.optimizer.agg-phase-strategy"
+
 # The connector relocates Kafka's classes, login modules included.
 _SHADED = "org.apache.flink.kafka.shaded.org.apache.kafka.common.security"
 SHADED_LOGIN_MODULES = {
@@ -251,6 +253,14 @@ class JobConfig:
             f"password={quote(self.kafka_sasl_password)};"
         )
 
+    @property
+    def aggregates_in_one_phase(self) -> bool:
+        """Whether the planner aggregates in one phase: at parallelism 1 (render sets it),
+        unless --set chose another strategy. HASHTAG_SUMMARY then merges summaries only to
+        read a firing window, which it does without copying them (summary_transient_merges)."""
+        default = "ONE_PHASE" if self.parallelism == 1 else "AUTO"
+        return dict(self.flink_options).get(AGG_PHASE_STRATEGY, default).upper() == "ONE_PHASE"
+
     def sql_params(self) -> dict[str, object]:
         return {
             "kafka_bootstrap": self.kafka_bootstrap,
@@ -288,6 +298,7 @@ class JobConfig:
             "top_influencers": self.top_influencers,
             "summary_related": self.top_related if "related_hashtags" in self.queries else 0,
             "summary_influencers": self.top_influencers if "influencers" in self.queries else 0,
+            "summary_transient_merges": str(self.aggregates_in_one_phase).lower(),
             "top_words": self.top_words,
             "stop_words": self.stop_words,
             "trend_slide_s": self.trend_slide_s,

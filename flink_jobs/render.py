@@ -17,7 +17,7 @@ from flink_jobs.catalog import (
     SOURCE_DDL,
     VIEWS,
 )
-from flink_jobs.config import JobConfig
+from flink_jobs.config import AGG_PHASE_STRATEGY, JobConfig
 
 
 def statements(config: JobConfig) -> tuple[list[str], list[str]]:
@@ -85,7 +85,7 @@ def _explicit(config: JobConfig) -> dict[str, str]:
         # whole default job over 300,000 generated tweets: 3,158 tweets/s in one phase, 2,372
         # in two (one ad-hoc run each); bench.job_scale, start-up included, on another day:
         # 1,950 and 1,893. A parallel job keeps them: its one summary task would get every tweet.
-        options["table.optimizer.agg-phase-strategy"] = "ONE_PHASE"
+        options[AGG_PHASE_STRATEGY] = "ONE_PHASE"
     if config.state_backend:
         if config.state_backend not in ("hashmap", "rocksdb"):
             raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")

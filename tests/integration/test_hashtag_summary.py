@@ -24,9 +24,13 @@ Row = dict[str, Any]
 def summarize(tmp_path_factory: pytest.TempPathFactory) -> Any:
     driver = java_driver.compiled("HashtagSummaryDriver", tmp_path_factory.mktemp("driver"))
 
-    def run(rows: list[Row], top: int, related: int, influencers: int, capacity: int) -> Any:
+    def run(
+        rows: list[Row], top: int, related: int, influencers: int, capacity: int,
+        transient_merges: bool = False,
+    ) -> Any:  # fmt: skip
         lines = "".join(json.dumps(r) + "\n" for r in rows)
-        return json.loads(driver([str(top), str(related), str(influencers), str(capacity)], lines))
+        args = [top, related, influencers, capacity, str(transient_merges).lower()]
+        return json.loads(driver([str(a) for a in args], lines))
 
     return run
 
@@ -94,12 +98,18 @@ def odd_tweets(count: int, rng: random.Random) -> list[dict[str, Any]]:
     return tweets
 
 
+# transient_merges: the window's summary reads its slices as parts (one-phase aggregation)
+# instead of merging copies of them; either way the same rows.
+@pytest.mark.parametrize("transient_merges", [False, True])
 @pytest.mark.parametrize("capacity", [0, 5_000])
-def test_exact_while_nothing_is_evicted(summarize: Any, capacity: int) -> None:
+def test_exact_while_nothing_is_evicted(
+    summarize: Any, capacity: int, transient_merges: bool
+) -> None:
     rng = random.Random(7)
     rows = sliced(odd_tweets(3_000, rng), slices=12, rng=rng)
-    got = summarize(rows, 10, 4, 3, capacity)
+    got = summarize(rows, 10, 4, 3, capacity, transient_merges)
     assert got["floor"] == 0 and not got["miscounted"]
+    assert (got["window_copied"] == 0) == transient_merges
     assert got["top"] == expected_top(rows, 10, 4, 3)
 
 
@@ -113,10 +123,25 @@ def test_a_null_hashtag_counts_for_nothing(summarize: Any) -> None:
     ]
 
 
-def test_bounded_beyond_capacity_within_the_error_bound(summarize: Any) -> None:
-    """Zipf-distributed hashtags over 50,000 names, 60,000 uses in 20 slices, capacity 2,000
-    counters: the summaries stay small, every reported count lies between the truth and the
-    truth plus the window's floor, and the clear leaders are found in order."""
+@pytest.mark.parametrize(
+    ("slices", "capacity", "influencers", "transient_merges", "as_parts"),
+    [(20, 2_000, 3, False, False), (8, 2_000, 3, True, True), (60, 200, 0, True, False)],
+    ids=["copies", "parts", "parts-past-16x-capacity-merged-as-copies"],
+)
+def test_bounded_beyond_capacity_within_the_error_bound(
+    summarize: Any,
+    slices: int,
+    capacity: int,
+    influencers: int,
+    transient_merges: bool,
+    as_parts: bool,
+) -> None:
+    """Zipf-distributed hashtags over 50,000 names, 60,000 uses in 8 to 60 slices, capacity
+    2,000 (or 200) counters: the summaries stay small, every reported count lies between the
+    truth and the truth plus the window's floor, and the clear leaders are found in order.
+    Read as parts, 8 slices of 2,000 counters stay parts; 60 slices of 200 (no authors kept,
+    so a hashtag is one counter) hold more than 16 x capacity hashtags, so the window merges
+    them as copies after all."""
     rng = random.Random(11)
     names = [f"tag{i}" for i in range(50_000)]
     weights = [1 / (k**1.2) for k in range(1, len(names) + 1)]
@@ -126,12 +151,12 @@ def test_bounded_beyond_capacity_within_the_error_bound(summarize: Any) -> None:
          "followers": i % 997}
         for i, tag in enumerate(tags)
     ]  # fmt: skip
-    rows = sliced(tweets, slices=20, rng=rng)
-    capacity = 2_000
-    got = summarize(rows, 10, 3, 3, capacity)
+    rows = sliced(tweets, slices=slices, rng=rng)
+    got = summarize(rows, 10, 3, influencers, capacity, transient_merges)
     true_counts, _, _ = truth(rows)
-    assert 0 < got["floor"] < 60_000 / capacity * 20
+    assert 0 < got["floor"] < 60_000 / capacity * slices
     assert got["held"] <= capacity + capacity // 4 and not got["miscounted"]
+    assert (got["window_copied"] == 0) == as_parts
     for row in got["top"]:
         true = true_counts[row["hashtag"]]
         assert true <= row["tweets"] <= true + got["floor"], row

@@ -18,12 +18,15 @@ import java.util.TreeMap;
  * one summary per slice; the slices merge, in slice order, into the window's summary, whose
  * value goes to stdout as JSON with the most counters any summary held, and whether its own
  * count of them was ever wrong (tests/integration/test_hashtag_summary.py).
- * Arguments: top, top_related, top_influencers, capacity.
+ * Arguments: top, top_related, top_influencers, capacity, and transient_merges (optional,
+ * false). The floor printed is the window's, or the slices' summed where the window kept them
+ * as parts (then nothing was evicted at the window).
  */
 public class HashtagSummaryDriver {
     public static void main(String[] args) throws Exception {
         int top = Integer.parseInt(args[0]), related = Integer.parseInt(args[1]);
         int influencers = Integer.parseInt(args[2]), capacity = Integer.parseInt(args[3]);
+        boolean transientMerges = args.length > 4 && Boolean.parseBoolean(args[4]);
         ObjectMapper json = new ObjectMapper();
         HashtagSummary function = new HashtagSummary();
         TreeMap<Long, HashtagSummary.Summary> slices = new TreeMap<>();
@@ -44,9 +47,13 @@ public class HashtagSummaryDriver {
             function.accumulate(
                     summary, hashtags, text(row, "user_id"),
                     text(row, "screen_name"), row.get("followers").asLong(), top, related,
-                    influencers, capacity);
+                    influencers, capacity, transientMerges);
             held = Math.max(held, summary.size());
             miscounted |= summary.held != summary.size();
+        }
+        long sliceFloors = 0;
+        for (HashtagSummary.Summary slice : slices.values()) {
+            sliceFloors += slice.floor;
         }
         HashtagSummary.Summary window = function.createAccumulator();
         for (HashtagSummary.Summary slice : slices.values()) {
@@ -57,7 +64,8 @@ public class HashtagSummaryDriver {
         ObjectNode out = json.createObjectNode();
         out.put("held", held);
         out.put("miscounted", miscounted);
-        out.put("floor", window.floor);
+        out.put("floor", Math.max(window.floor, sliceFloors));
+        out.put("window_copied", window.size()); // 0: its slices were read as parts
         ArrayNode rows = out.putArray("top");
         for (Row tag : function.getValue(window)) {
             ObjectNode node = rows.addObject();

@@ -202,6 +202,31 @@ def test_aggregates_run_in_one_phase_only_at_parallelism_one() -> None:
     assert session_options(config(flink_options=given))[strategy] == "TWO_PHASE"
 
 
+@pytest.mark.parametrize(
+    ("changes", "transient"),
+    [
+        ({}, "true"),
+        ({"parallelism": 2}, "false"),
+        ({"parallelism": 0}, "false"),
+        ({"flink_options": (("table.optimizer.agg-phase-strategy", "TWO_PHASE"),)}, "false"),
+        (
+            {
+                "parallelism": 2,
+                "flink_options": (("table.optimizer.agg-phase-strategy", "one_phase"),),
+            },
+            "true",
+        ),
+    ],
+)
+def test_hashtag_summaries_merge_in_place_only_where_aggregation_has_one_phase(
+    changes: dict[str, object], transient: str
+) -> None:
+    """HASHTAG_SUMMARY reads a window's slices without copying them only where merges never
+    build a summary kept in state: a two-phase aggregation's global step keeps its merges."""
+    [view] = [s for s in statements(config(**changes))[0] if "VIEW hashtag_summaries" in s]
+    assert f"CAST('{transient}' AS BOOLEAN)" in view
+
+
 def test_flink_options_given_by_the_user_win_over_tweetflows() -> None:
     from flink_jobs.config import parse_flink_options
     from flink_jobs.render import session_options

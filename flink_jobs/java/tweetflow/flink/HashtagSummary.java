@@ -6,16 +6,19 @@ import org.apache.flink.table.functions.AggregateFunction;
 import org.apache.flink.types.Row;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * HASHTAG_SUMMARY(hashtags, user_id, screen_name, followers, top, top_related, top_influencers,
- * capacity): over a window's tweets, its top hashtags (lower-cased; a hashtag twice in a tweet
- * counts twice, as a row per UNNEST element did) by tweets, each with the hashtags used most
- * with it and its most-followed authors. sql/views/hashtag_summaries.sql calls it once per sliding window. It reads a
+ * capacity, transient_merges): over a window's tweets, its top hashtags (lower-cased; a
+ * hashtag twice in a tweet counts twice, as a row per UNNEST element did) by tweets, each with
+ * the hashtags used most with it and its most-followed authors. sql/views/hashtag_summaries.sql calls it once per sliding window. It reads a
  * tweet's hashtags itself rather than a row per hashtag from UNNEST: the planner then computes
  * the summary once for its three queries (a correlated UNNEST below it is never reused).
  *
@@ -45,6 +48,12 @@ import java.util.Map;
  *
  * <p>top_related or top_influencers 0: no related hashtags or no authors are kept (a job
  * without the related_hashtags or the influencers query).
+ *
+ * <p>transient_merges: true only when merge() never builds a summary that is kept in state
+ * (one-phase aggregation: it merges a window's slices when the window fires). A window's
+ * summary then keeps its slices as parts and is read from them (see merge); where its slices
+ * had evicted, its counts are those of merging them without evicting at the window (closer to
+ * the truth, within the same bound).
  */
 @FunctionHint(
         accumulator = @DataTypeHint(value = "RAW", bridgedTo = HashtagSummary.Summary.class),
@@ -95,37 +104,47 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
             return false;
         }
 
-        /** Adds other's counts: keys missing from one side get that side's floor. */
-        void merge(Counts other) {
-            for (Map.Entry<String, long[]> entry : counts.entrySet()) {
-                if (!other.counts.containsKey(entry.getKey())) {
-                    entry.getValue()[0] += other.floor;
-                    entry.getValue()[1] += other.floor;
+        /**
+         * Adds other's counts: keys missing from one side get that side's floor. Returns how
+         * many keys were new here.
+         */
+        int merge(Counts other) {
+            if (other.floor > 0) {
+                for (Map.Entry<String, long[]> entry : counts.entrySet()) {
+                    if (!other.counts.containsKey(entry.getKey())) {
+                        entry.getValue()[0] += other.floor;
+                        entry.getValue()[1] += other.floor;
+                    }
                 }
             }
+            int added = 0;
             for (Map.Entry<String, long[]> entry : other.counts.entrySet()) {
+                long[] theirs = entry.getValue();
                 long[] mine = counts.get(entry.getKey());
                 if (mine == null) {
-                    counts.put(
-                            entry.getKey(),
-                            new long[] {entry.getValue()[0] + floor, entry.getValue()[1] + floor});
+                    counts.put(entry.getKey(), new long[] {theirs[0] + floor, theirs[1] + floor});
+                    added += 1;
                 } else {
-                    mine[0] += entry.getValue()[0];
-                    mine[1] += entry.getValue()[1];
+                    mine[0] += theirs[0];
+                    mine[1] += theirs[1];
                 }
             }
             floor += other.floor;
+            return added;
         }
 
         void trim(int capacity) {
             if (counts.size() <= capacity) {
                 return;
             }
-            List<Map.Entry<String, long[]>> ranked = new ArrayList<>(counts.entrySet());
-            ranked.sort(BY_COUNT);
-            for (Map.Entry<String, long[]> evicted : ranked.subList(capacity, ranked.size())) {
-                floor = Math.max(floor, evicted.getValue()[0]);
-                counts.remove(evicted.getKey());
+            Map.Entry<String, long[]> last = kth(counts.entrySet(), capacity, BY_COUNT);
+            Iterator<Map.Entry<String, long[]>> entries = counts.entrySet().iterator();
+            while (entries.hasNext()) {
+                Map.Entry<String, long[]> entry = entries.next();
+                if (BY_COUNT.compare(entry, last) > 0) {
+                    floor = Math.max(floor, entry.getValue()[0]);
+                    entries.remove();
+                }
             }
         }
     }
@@ -139,6 +158,13 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
         public HashMap<String, Tag> tags = new HashMap<>();
         public long floor;
         public long held; // counters: size(), kept up to date
+        // Set by accumulate from the job: merge() only builds a window's summary at its firing
+        // (one-phase aggregation), never a summary kept in state. Transient, as parts: neither
+        // is ever part of a stored summary, and stored summaries keep their old form.
+        transient boolean transientMerges;
+        // The slices a window's summary stands for, not yet merged: getValue reads them.
+        transient List<Summary> parts;
+        transient long partTags;
 
         Tag tag(String hashtag) {
             Tag tag = tags.get(hashtag);
@@ -197,33 +223,64 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
         }
     }
 
-    /** Java compares UTF-16 units; Flink compares strings by UTF-8 bytes: code point order. */
+    /**
+     * Java compares UTF-16 units; Flink compares strings by UTF-8 bytes: code point order. The
+     * two differ only where a surrogate is at the first unit that differs, so units are compared
+     * until then (ranking ties on names is much of a window's firing).
+     */
     static final Comparator<String> CODE_POINTS =
             (a, b) -> {
-                int i = 0, j = 0;
-                while (i < a.length() && j < b.length()) {
-                    int x = a.codePointAt(i), y = b.codePointAt(j);
+                int n = Math.min(a.length(), b.length());
+                for (int k = 0; k < n; k++) {
+                    char x = a.charAt(k), y = b.charAt(k);
                     if (x != y) {
-                        return Integer.compare(x, y);
+                        if (!Character.isSurrogate(x) && !Character.isSurrogate(y)) {
+                            return Character.compare(x, y);
+                        }
+                        int from = k > 0 && Character.isHighSurrogate(a.charAt(k - 1)) ? k - 1 : k;
+                        return byCodePoints(a, b, from);
                     }
-                    i += Character.charCount(x);
-                    j += Character.charCount(y);
                 }
-                return Integer.compare(a.length() - i, b.length() - j);
+                return Integer.compare(a.length(), b.length());
             };
 
+    private static int byCodePoints(String a, String b, int from) {
+        int i = from, j = from;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i), y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    // Written out rather than chained (comparingLong(...).thenComparing(...)): a window's
+    // firing ranks every slice's authors and related hashtags, and the chained lambdas were a
+    // visible share of it.
     static final Comparator<Map.Entry<String, Tag>> BY_TWEETS =
-            Comparator.<Map.Entry<String, Tag>>comparingLong(e -> -e.getValue().tweets)
-                    .thenComparing(Map.Entry::getKey, CODE_POINTS);
+            (a, b) -> {
+                int order = Long.compare(b.getValue().tweets, a.getValue().tweets);
+                return order != 0 ? order : CODE_POINTS.compare(a.getKey(), b.getKey());
+            };
 
     static final Comparator<Map.Entry<String, long[]>> BY_COUNT =
-            Comparator.<Map.Entry<String, long[]>>comparingLong(e -> -e.getValue()[0])
-                    .thenComparing(Map.Entry::getKey, CODE_POINTS);
+            (a, b) -> {
+                int order = Long.compare(b.getValue()[0], a.getValue()[0]);
+                return order != 0 ? order : CODE_POINTS.compare(a.getKey(), b.getKey());
+            };
 
     static final Comparator<Map.Entry<String, Author>> BY_FOLLOWERS =
-            Comparator.<Map.Entry<String, Author>>comparingLong(e -> -e.getValue().followers)
-                    .thenComparing(e -> e.getValue().screenName, CODE_POINTS)
-                    .thenComparing(Map.Entry::getKey, CODE_POINTS);
+            (a, b) -> {
+                Author x = a.getValue(), y = b.getValue();
+                int order = Long.compare(y.followers, x.followers);
+                if (order == 0) {
+                    order = CODE_POINTS.compare(x.screenName, y.screenName);
+                }
+                return order != 0 ? order : CODE_POINTS.compare(a.getKey(), b.getKey());
+            };
 
     @Override
     public Summary createAccumulator() {
@@ -239,11 +296,14 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
             Integer top,
             Integer topRelated,
             Integer topInfluencers,
-            Integer capacity) {
+            Integer capacity,
+            Boolean transientMerges) {
         summary.top = top;
         summary.topRelated = topRelated;
         summary.topInfluencers = topInfluencers;
         summary.capacity = capacity;
+        summary.transientMerges = Boolean.TRUE.equals(transientMerges);
+        materialize(summary);
         if (hashtags == null) {
             return;
         }
@@ -277,12 +337,53 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
         summary.bound();
     }
 
+    /**
+     * A window's firing merges every slice of the window (60 for an hour sliding by the
+     * minute) into a new summary, copying each slice's related hashtags and authors, though
+     * only the top hashtags' are ever read: most of the whole job's CPU at the generator's
+     * density. Where merges only build a window's summary to read (one-phase aggregation, the
+     * job's transient_merges), the slices are kept as parts and getValue reads the top
+     * hashtags' details from them; past 16 x capacity hashtags in its parts the summary is
+     * merged as a copy after all, so memory stays bounded by the capacity.
+     */
     public void merge(Summary summary, Iterable<Summary> others) {
         for (Summary other : others) {
             summary.top = other.top;
             summary.topRelated = other.topRelated;
             summary.topInfluencers = other.topInfluencers;
             summary.capacity = other.capacity;
+            materialize(other);
+            if (other.transientMerges && summary.tags.isEmpty() && summary.floor == 0) {
+                if (summary.parts == null) {
+                    summary.parts = new ArrayList<>();
+                }
+                summary.parts.add(other);
+                summary.partTags += other.tags.size();
+                if (summary.capacity > 0 && summary.partTags > 16L * summary.capacity) {
+                    materialize(summary);
+                }
+                continue;
+            }
+            materialize(summary);
+            mergeCopy(summary, other);
+        }
+    }
+
+    /** Merges a summary's parts into it as copies, as merge does without them. */
+    private static void materialize(Summary summary) {
+        if (summary.parts == null) {
+            return;
+        }
+        List<Summary> parts = summary.parts;
+        summary.parts = null;
+        summary.partTags = 0;
+        for (Summary part : parts) {
+            mergeCopy(summary, part);
+        }
+    }
+
+    private static void mergeCopy(Summary summary, Summary other) {
+        if (other.floor > 0) {
             for (Map.Entry<String, Tag> entry : summary.tags.entrySet()) {
                 if (!other.tags.containsKey(entry.getKey())) {
                     Tag mine = entry.getValue();
@@ -295,29 +396,32 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
                     }
                 }
             }
-            for (Map.Entry<String, Tag> entry : other.tags.entrySet()) {
-                Tag theirs = entry.getValue();
-                Tag mine = summary.tags.get(entry.getKey());
-                if (mine == null) {
-                    mine = summary.tag(entry.getKey()); // starts at this side's floor
-                }
-                mine.tweets += theirs.tweets;
-                mine.error += theirs.error;
-                mine.related.merge(theirs.related);
-                for (Map.Entry<String, Author> author : theirs.authors.entrySet()) {
-                    mine.authors
-                            .computeIfAbsent(author.getKey(), id -> new Author())
-                            .update(author.getValue().screenName, author.getValue().followers);
-                }
-            }
-            summary.floor += other.floor;
-            summary.held = summary.size();
-            summary.bound();
         }
+        for (Map.Entry<String, Tag> entry : other.tags.entrySet()) {
+            Tag theirs = entry.getValue();
+            Tag mine = summary.tag(entry.getKey()); // new: starts at this side's floor
+            mine.tweets += theirs.tweets;
+            mine.error += theirs.error;
+            summary.held += mine.related.merge(theirs.related);
+            for (Map.Entry<String, Author> author : theirs.authors.entrySet()) {
+                Author kept = mine.authors.get(author.getKey());
+                if (kept == null) {
+                    kept = new Author();
+                    mine.authors.put(author.getKey(), kept);
+                    summary.held += 1;
+                }
+                kept.update(author.getValue().screenName, author.getValue().followers);
+            }
+        }
+        summary.floor += other.floor;
+        summary.bound();
     }
 
     @Override
     public Row[] getValue(Summary summary) {
+        if (summary.parts != null) {
+            return fromParts(summary);
+        }
         List<Map.Entry<String, Tag>> ranked = new ArrayList<>(summary.tags.entrySet());
         ranked.sort(BY_TWEETS);
         int n = Math.min(summary.top, ranked.size());
@@ -329,6 +433,66 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
                             i + 1,
                             ranked.get(i).getKey(),
                             tag.tweets,
+                            related(tag, summary.topRelated),
+                            influencers(tag, summary.topInfluencers));
+        }
+        return rows;
+    }
+
+    /**
+     * What merging the parts as copies and reading that gives, with no eviction in between:
+     * a hashtag's tweets are the sum over the parts of its count, or a part's floor where it
+     * is missing; only the top hashtags are merged whole, part by part, as merge would.
+     */
+    private static Row[] fromParts(Summary summary) {
+        long floors = 0;
+        HashMap<String, long[]> excess = new HashMap<>();
+        for (Summary part : summary.parts) {
+            floors += part.floor;
+            for (Map.Entry<String, Tag> entry : part.tags.entrySet()) {
+                long extra = entry.getValue().tweets - part.floor;
+                long[] sum = excess.get(entry.getKey());
+                if (sum == null) {
+                    excess.put(entry.getKey(), new long[] {extra});
+                } else {
+                    sum[0] += extra;
+                }
+            }
+        }
+        List<Map.Entry<String, long[]>> ranked = new ArrayList<>(excess.entrySet());
+        int n = Math.min(summary.top, ranked.size());
+        if (n > 0 && n < ranked.size()) {
+            Map.Entry<String, long[]> last = kth(ranked, n, BY_COUNT);
+            ranked.removeIf(entry -> BY_COUNT.compare(entry, last) > 0);
+        }
+        ranked.sort(BY_COUNT); // the floors' sum is the same for every hashtag
+        Row[] rows = new Row[n];
+        for (int i = 0; i < n; i++) {
+            String hashtag = ranked.get(i).getKey();
+            Tag tag = new Tag();
+            for (Summary part : summary.parts) {
+                Tag theirs = part.tags.get(hashtag);
+                if (theirs == null) {
+                    tag.tweets += part.floor;
+                    tag.related.floor += part.floor;
+                    for (long[] count : tag.related.counts.values()) {
+                        count[0] += part.floor;
+                    }
+                    continue;
+                }
+                tag.tweets += theirs.tweets;
+                tag.related.merge(theirs.related);
+                for (Map.Entry<String, Author> author : theirs.authors.entrySet()) {
+                    tag.authors
+                            .computeIfAbsent(author.getKey(), id -> new Author())
+                            .update(author.getValue().screenName, author.getValue().followers);
+                }
+            }
+            rows[i] =
+                    Row.of(
+                            i + 1,
+                            hashtag,
+                            floors + ranked.get(i).getValue()[0],
                             related(tag, summary.topRelated),
                             influencers(tag, summary.topInfluencers));
         }
@@ -361,10 +525,25 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
         if (tag.authors.size() <= capacity) {
             return;
         }
-        List<Map.Entry<String, Author>> ranked = new ArrayList<>(tag.authors.entrySet());
-        ranked.sort(BY_FOLLOWERS);
-        for (Map.Entry<String, Author> evicted : ranked.subList(capacity, ranked.size())) {
-            tag.authors.remove(evicted.getKey());
+        Map.Entry<String, Author> last = kth(tag.authors.entrySet(), capacity, BY_FOLLOWERS);
+        tag.authors.entrySet().removeIf(entry -> BY_FOLLOWERS.compare(entry, last) > 0);
+    }
+
+    /**
+     * The k-th of entries in order (k at least 1, fewer than entries): what a full sort would
+     * put at k, found with a heap of k instead of sorting every entry each time a summary is
+     * bounded (window firings bound the window's summary once per slice merged).
+     */
+    static <T> T kth(Collection<T> entries, int k, Comparator<T> order) {
+        PriorityQueue<T> best = new PriorityQueue<>(k + 1, order.reversed());
+        for (T entry : entries) {
+            if (best.size() < k) {
+                best.add(entry);
+            } else if (order.compare(entry, best.peek()) < 0) {
+                best.poll();
+                best.add(entry);
+            }
         }
+        return best.peek();
     }
 }
