@@ -254,12 +254,19 @@ class JobConfig:
         )
 
     @property
+    def agg_phase_strategy(self) -> str | None:
+        """tweetflow's choice of the planner's aggregation phases: one at parallelism 1 (a
+        local pre-aggregation saves no network there: render.py says what it measured), else
+        Flink's own."""
+        return "ONE_PHASE" if self.parallelism == 1 else None
+
+    @property
     def aggregates_in_one_phase(self) -> bool:
-        """Whether the planner aggregates in one phase: at parallelism 1 (render sets it),
-        unless --set chose another strategy. HASHTAG_SUMMARY then merges summaries only to
-        read a firing window, which it does without copying them (summary_transient_merges)."""
-        default = "ONE_PHASE" if self.parallelism == 1 else "AUTO"
-        return dict(self.flink_options).get(AGG_PHASE_STRATEGY, default).upper() == "ONE_PHASE"
+        """Whether the planner aggregates in one phase: tweetflow's choice unless --set made
+        another. HASHTAG_SUMMARY then merges summaries only to read a firing window, which it
+        does without copying them (summary_transient_merges)."""
+        chosen = dict(self.flink_options).get(AGG_PHASE_STRATEGY, self.agg_phase_strategy)
+        return (chosen or "AUTO").upper() == "ONE_PHASE"
 
     def sql_params(self) -> dict[str, object]:
         return {

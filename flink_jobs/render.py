@@ -79,13 +79,13 @@ def _explicit(config: JobConfig) -> dict[str, str]:
         options["execution.checkpointing.interval"] = config.checkpoint_interval
     if config.parallelism > 0:
         options["parallelism.default"] = str(config.parallelism)
-    if config.parallelism == 1:
+    if config.agg_phase_strategy:
         # One task per operator: a local pre-aggregation before the global one saves no
         # network, and HASHTAG_SUMMARY's partial summaries then cross it serialized (Kryo). The
         # whole default job over 300,000 generated tweets: 3,158 tweets/s in one phase, 2,372
         # in two (one ad-hoc run each); bench.job_scale, start-up included, on another day:
         # 1,950 and 1,893. A parallel job keeps them: its one summary task would get every tweet.
-        options[AGG_PHASE_STRATEGY] = "ONE_PHASE"
+        options[AGG_PHASE_STRATEGY] = config.agg_phase_strategy
     if config.state_backend:
         if config.state_backend not in ("hashmap", "rocksdb"):
             raise ValueError(f"state backend {config.state_backend!r}: hashmap or rocksdb")

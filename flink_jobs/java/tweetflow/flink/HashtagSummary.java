@@ -72,6 +72,37 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
         public long error;
         public Counts related = new Counts();
         public HashMap<String, Author> authors = new HashMap<>();
+
+        /** Merging a summary that lacks this hashtag: its floor, on every count. */
+        void absent(long floor) {
+            if (floor == 0) {
+                return;
+            }
+            tweets += floor;
+            error += floor;
+            related.floor += floor;
+            for (long[] count : related.counts.values()) {
+                count[0] += floor;
+                count[1] += floor;
+            }
+        }
+
+        /** Merging another summary's count of this hashtag; returns the counters added. */
+        long absorb(Tag theirs) {
+            tweets += theirs.tweets;
+            error += theirs.error;
+            long added = related.merge(theirs.related);
+            for (Map.Entry<String, Author> author : theirs.authors.entrySet()) {
+                Author kept = authors.get(author.getKey());
+                if (kept == null) {
+                    kept = new Author();
+                    authors.put(author.getKey(), kept);
+                    added += 1;
+                }
+                kept.update(author.getValue().screenName, author.getValue().followers);
+            }
+            return added;
+        }
     }
 
     /** An author's highest screen name and followers count, as MAX() of each would give. */
@@ -386,32 +417,14 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
         if (other.floor > 0) {
             for (Map.Entry<String, Tag> entry : summary.tags.entrySet()) {
                 if (!other.tags.containsKey(entry.getKey())) {
-                    Tag mine = entry.getValue();
-                    mine.tweets += other.floor;
-                    mine.error += other.floor;
-                    mine.related.floor += other.floor;
-                    for (long[] count : mine.related.counts.values()) {
-                        count[0] += other.floor;
-                        count[1] += other.floor;
-                    }
+                    entry.getValue().absent(other.floor);
                 }
             }
         }
         for (Map.Entry<String, Tag> entry : other.tags.entrySet()) {
-            Tag theirs = entry.getValue();
-            Tag mine = summary.tag(entry.getKey()); // new: starts at this side's floor
-            mine.tweets += theirs.tweets;
-            mine.error += theirs.error;
-            summary.held += mine.related.merge(theirs.related);
-            for (Map.Entry<String, Author> author : theirs.authors.entrySet()) {
-                Author kept = mine.authors.get(author.getKey());
-                if (kept == null) {
-                    kept = new Author();
-                    mine.authors.put(author.getKey(), kept);
-                    summary.held += 1;
-                }
-                kept.update(author.getValue().screenName, author.getValue().followers);
-            }
+            Tag mine = summary.tag(entry.getKey()); // new: starts at this side's floor, counted
+            long added = mine.absorb(entry.getValue());
+            summary.held += added;
         }
         summary.floor += other.floor;
         summary.bound();
@@ -473,19 +486,9 @@ public class HashtagSummary extends AggregateFunction<Row[], HashtagSummary.Summ
             for (Summary part : summary.parts) {
                 Tag theirs = part.tags.get(hashtag);
                 if (theirs == null) {
-                    tag.tweets += part.floor;
-                    tag.related.floor += part.floor;
-                    for (long[] count : tag.related.counts.values()) {
-                        count[0] += part.floor;
-                    }
-                    continue;
-                }
-                tag.tweets += theirs.tweets;
-                tag.related.merge(theirs.related);
-                for (Map.Entry<String, Author> author : theirs.authors.entrySet()) {
-                    tag.authors
-                            .computeIfAbsent(author.getKey(), id -> new Author())
-                            .update(author.getValue().screenName, author.getValue().followers);
+                    tag.absent(part.floor);
+                } else {
+                    tag.absorb(theirs);
                 }
             }
             rows[i] =
